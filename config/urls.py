@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from shequ.accounts.admin_site import restrict_admin_site
+from shequ.api.api import api
+
+restrict_admin_site(admin.site)
+
+urlpatterns = [
+    path("", include("shequ.core.urls")),
+    path("accounts/", include("shequ.accounts.urls")),
+    path("portal/", include("shequ.accounts.portal_urls")),
+    path("regions/", include("shequ.regions.urls")),
+    path("people/", include("shequ.people.urls")),
+    path("audit/", include("shequ.audit.urls")),
+    path("workdays/", include("shequ.workdays.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,194 @@
+"""Writing to the audit log and verifying its chain.
+
+Call `audit_record` inside the same transaction as the write it describes: the event lands
+with the change or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from shequ.audit.models import AuditEvent, AuditHead
+
+# Field names whose values must never reach the log: encrypted columns and their hashes.
+SECRET_SUFFIXES = ("_enc", "_hash", "password")
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    at = event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    payload = [
+        event.prev_hash,
+        at,
+        event.actor_id,
+        event.actor_kind,
+        event.actor_name,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        event.region_path,
+        event.changes,
+        event.reason,
+        event.ip,
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _actor(actor: Any) -> tuple[int | None, str, str]:
+    if actor is None:
+        return None, "system", "system"
+    from shequ.accounts.models import Resident
+
+    if isinstance(actor, Resident):
+        return actor.pk, "resident", f"{actor.name} {actor.phone_masked}"
+    if getattr(actor, "is_authenticated", False):
+        return actor.pk, "staff", str(actor.get_username())
+    return None, "anonymous", "anonymous"
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Changed fields as {"field": [old, new]}; secret fields as {"field": "changed"}."""
+    changes: dict[str, Any] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name.endswith(SECRET_SUFFIXES):
+            changes[name.removesuffix("_enc")] = "changed"
+        else:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an event is about, when it is not a model instance."""
+
+    object_type: str
+    object_id: str = ""
+    object_repr: str = ""
+    region_path: str = ""
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | Target | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    region_path: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Runs in (or opens) a transaction and locks the head."""
+    actor_id, actor_kind, actor_name = _actor(actor)
+    if isinstance(obj, Target):
+        object_type, object_id, object_repr = obj.object_type, obj.object_id, obj.object_repr
+        path = obj.region_path
+    elif obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(obj.pk)
+        object_repr = str(obj)[:200]
+        path = _region_path_of(obj)
+    else:
+        object_type = object_id = object_repr = path = ""
+    if region_path is not None:
+        path = region_path
+    with transaction.atomic():
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            at=timezone.now(),
+            actor_id=actor_id,
+            actor_kind=actor_kind,
+            actor_name=actor_name[:150],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            region_path=path,
+            changes=dict(changes or {}),
+            reason=reason[:500],
+            ip=client_ip(request),
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_hash(event)
+        event.save()
+        head.last_hash = event.hash
+        head.count += 1
+        head.save(update_fields=["last_hash", "count"])
+    return event
+
+
+def _region_path_of(obj: models.Model) -> str:
+    path = getattr(obj, "path", None)
+    if isinstance(path, str) and obj._meta.model_name == "region":
+        return path
+    region = getattr(obj, "region", None)
+    return getattr(region, "path", "") if region is not None else ""
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None
+    problem: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None and not self.problem
+
+
+def audit_verify(batch: int = 5000) -> ChainReport:
+    """Recompute the chain from the first event; report the first row that does not fit."""
+    prev = "0" * 64
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not rows:
+            break
+        for event in rows:
+            if event.prev_hash != prev:
+                return ChainReport(checked, event.pk, "previous hash does not match")
+            if event_hash(event) != event.hash:
+                return ChainReport(checked, event.pk, "content does not match its hash")
+            prev = event.hash
+            checked += 1
+            last_id = event.pk
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != prev or head.count != checked):
+        return ChainReport(checked, None, "the chain head does not match the last event")
+    return ChainReport(checked, None, "")

@@ -1,0 +1,42 @@
+"""The staff navigation, by role: each entry names the predicate that shows it."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shequ.regions import permissions as perms
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    section: str  # URL namespace that marks the item active
+    visible: Callable[[Any], bool]
+
+
+def _staff(user: Any) -> bool:
+    return bool(perms.role_paths(user))
+
+
+NAV: list[NavItem] = [
+    NavItem(_("Overview"), "core:home", "core", _staff),
+    NavItem(_("Regions and grids"), "regions:region-list", "regions", _staff),
+    NavItem(_("People"), "people:person-list", "people", _staff),
+    NavItem(_("Working days"), "workdays:calendar", "workdays", _staff),
+    NavItem(_("Audit log"), "audit:event-list", "audit", perms.can_view_audit),
+    NavItem(_("API tokens"), "accounts:token-list", "tokens", perms.can_write),
+    NavItem(_("System admin"), "admin:index", "admin", perms.can_use_admin),
+]
+
+
+def nav_for(user: Any, namespace: str) -> list[dict[str, Any]]:
+    return [
+        {"label": item.label, "url": reverse(item.url_name), "active": item.section == namespace}
+        for item in NAV
+        if item.visible(user)
+    ]

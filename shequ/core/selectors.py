@@ -1,0 +1,5 @@
+from typing import Any
+
+
+def overview(user: Any) -> dict[str, Any]:
+    return {}

@@ -1,0 +1,12 @@
+"""The staff overview: figures of the user's scope, computed from the records."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from shequ.core.selectors import overview
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"overview": overview(request.user)})

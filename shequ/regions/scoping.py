@@ -1,0 +1,61 @@
+"""The one scoping mechanism: which subtrees a user reaches, and fetch helpers that answer 404.
+
+Every query that returns records goes through `ScopedQuerySet.visible_to(user)`; every view
+fetches one object with `get_visible_or_404`, so a record outside the user's subtree is "not
+found", never "forbidden".
+"""
+
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+M = TypeVar("M", bound=models.Model)
+
+
+def scope_prefixes(user: Any) -> list[str]:
+    """The materialized paths a staff user reaches, nested paths collapsed, cached on the user.
+
+    Residents and anonymous users reach no subtree: their pages query by ownership instead.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_scope_prefixes", None)
+    if cached is not None:
+        return cached
+    from shequ.regions.models import RoleAssignment
+
+    paths = sorted(
+        set(
+            RoleAssignment.objects.filter(user=user, user__is_active=True).values_list(
+                "region__path", flat=True
+            )
+        )
+    )
+    prefixes: list[str] = []
+    for path in paths:
+        if not any(path.startswith(kept) for kept in prefixes):
+            prefixes.append(path)
+    user._scope_prefixes = prefixes
+    return prefixes
+
+
+def forget_scope(user: Any) -> None:
+    """Drop the cached scope after assignments change."""
+    for attr in ("_scope_prefixes", "_roles_cache"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+    """Fetch one object within the user's scope, or raise Http404."""
+    try:
+        return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("not found") from exc
+
+
+def get_region_for_user(user: Any, region_id: int) -> Any:
+    from shequ.regions.models import Region
+
+    return get_visible_or_404(Region.objects.select_related("level", "parent"), user, pk=region_id)

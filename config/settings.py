@@ -8,7 +8,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -39,8 +38,7 @@ if not DEBUG:
     ]
     if weak and not env_bool("SHEQU_ALLOW_DEV_SECRETS", False):
         raise ImproperlyConfigured(
-            "Production mode (DEBUG=false) refuses the development secrets: set "
-            + ", ".join(weak)
+            "Production mode (DEBUG=false) refuses the development secrets: set " + ", ".join(weak)
         )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -61,6 +59,8 @@ INSTALLED_APPS = [
     "shequ.audit",
     "shequ.workdays",
     "shequ.people",
+    "shequ.demo",
+    "shequ.dashboard",
     "shequ.api",
 ]
 
@@ -128,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -182,6 +182,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -210,7 +213,9 @@ elif TASKS_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
-    raise ImproperlyConfigured(f"TASKS_BACKEND must be database, immediate or rq, not {TASKS_BACKEND!r}")
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database, immediate or rq, not {TASKS_BACKEND!r}"
+    )
 
 # The region level that an account's roles are counted from when the demo is built, and the
 # code scheme of grids below a community (number of digits added per level).

@@ -8,7 +8,7 @@ from shequ.api.api import api
 restrict_admin_site(admin.site)
 
 urlpatterns = [
-    path("", include("shequ.core.urls")),
+    path("", include("shequ.dashboard.urls")),
     path("accounts/", include("shequ.accounts.urls")),
     path("portal/", include("shequ.accounts.portal_urls")),
     path("regions/", include("shequ.regions.urls")),

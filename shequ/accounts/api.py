@@ -28,7 +28,10 @@ def me(request: HttpRequest) -> MeOut:
         name=getattr(user, "name", ""),
         assignments=[
             AssignmentOut(
-                role=a.role, region_id=a.region_id, region_code=a.region.code, region_name=a.region.name
+                role=a.role,
+                region_id=a.region_id,
+                region_code=a.region.code,
+                region_name=a.region.name,
             )
             for a in rows
         ],

@@ -53,7 +53,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         result = services.resident_login(
-            phone=form.cleaned_data["phone"], password=form.cleaned_data["password"], request=request
+            phone=form.cleaned_data["phone"],
+            password=form.cleaned_data["password"],
+            request=request,
         )
         if result.account is not None:
             _start_session(request, result.account)

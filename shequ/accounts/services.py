@@ -53,9 +53,9 @@ def _register_failure(account: LockoutMixin, actor: Any, request: HttpRequest | 
         audit_record(actor=actor, action=Action.LOCKED, obj=account, request=request)
         return _locked_message(account)
     left = settings.LOGIN_MAX_FAILURES - account.failed_logins
-    return _("Wrong user name or password. %(left)d attempts left before the account is locked.") % {
-        "left": left
-    }
+    return _(
+        "Wrong user name or password. %(left)d attempts left before the account is locked."
+    ) % {"left": left}
 
 
 def _register_success(account: Any, request: HttpRequest | None) -> None:
@@ -89,7 +89,9 @@ def resident_login(*, phone: str, password: str, request: HttpRequest | None) ->
     except PhoneError as exc:
         return LoginResult(None, str(exc))
     resident = (
-        Resident.objects.select_for_update().filter(phone_hash=crypto.keyed_hash(normalised)).first()
+        Resident.objects.select_for_update()
+        .filter(phone_hash=crypto.keyed_hash(normalised))
+        .first()
     )
     if resident is None or not resident.is_active:
         Resident().set_password(password)

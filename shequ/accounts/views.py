@@ -41,7 +41,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 target = ""
-            return redirect(target or "core:home")
+            return redirect(target or "dashboard:home")
         error = result.error
     return render(request, "accounts/login.html", {"form": form, "error": error})
 
@@ -70,7 +70,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, request.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password has been changed."))
-            return redirect("core:home")
+            return redirect("dashboard:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -96,9 +96,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         else:
             form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
-    return render(
-        request, "accounts/token_list.html", {"form": form, "tokens": tokens, "raw": raw}
-    )
+    return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "raw": raw})
 
 
 @login_required

@@ -24,7 +24,7 @@ def _staff(user: Any) -> bool:
 
 
 NAV: list[NavItem] = [
-    NavItem(_("Overview"), "core:home", "core", _staff),
+    NavItem(_("Overview"), "dashboard:home", "dashboard", _staff),
     NavItem(_("Regions and grids"), "regions:region-list", "regions", _staff),
     NavItem(_("People"), "people:person-list", "people", _staff),
     NavItem(_("Working days"), "workdays:calendar", "workdays", _staff),

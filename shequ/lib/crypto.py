@@ -97,10 +97,10 @@ def decrypt(token: str) -> str:
     ciphers = _keyring()[1]
     if key_id not in ciphers:
         raise DecryptionError(f"key {key_id} is not configured")
-    blob = base64.urlsafe_b64decode(payload)
     try:
+        blob = base64.urlsafe_b64decode(payload)
         return ciphers[key_id].decrypt(blob[:12], blob[12:], key_id.encode()).decode()
-    except InvalidTag as exc:
+    except (InvalidTag, binascii.Error, ValueError) as exc:
         raise DecryptionError("the token was altered or sealed under another key") from exc
 
 

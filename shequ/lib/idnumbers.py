@@ -6,6 +6,7 @@ with a message that says exactly what is wrong, in Chinese through the translati
 """
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
@@ -16,6 +17,7 @@ from shequ.lib.divisions import PROVINCES, county_known
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+DIGITS = frozenset("0123456789")
 
 
 class DocType(TextChoices):
@@ -24,6 +26,7 @@ class DocType(TextChoices):
     ID_CARD = "id_card", gettext_lazy("Resident identity card")
     HMT_PERMIT = "hmt_permit", gettext_lazy("Residence permit (Hong Kong, Macao, Taiwan)")
     FOREIGN_PR = "foreign_pr", gettext_lazy("Foreign permanent residence card")
+
 
 # Residence permits for Hong Kong, Macao and Taiwan residents carry these pseudo-province codes.
 HMT_PREFIXES = {"81": "香港", "82": "澳门", "83": "台湾"}
@@ -62,9 +65,8 @@ def upgrade_15(number: str) -> str:
 
 
 def normalise(value: str) -> str:
-    """Strip spaces and full-width characters people paste, upper-case a trailing x."""
-    table = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
-    return "".join(value.split()).translate(table).upper()
+    """Strip spaces, fold full-width and other compatibility forms (NFKC), upper-case x."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
 def parse_identity(value: str, doc_type: DocType | str = DocType.ID_CARD) -> Identity:
@@ -74,7 +76,7 @@ def parse_identity(value: str, doc_type: DocType | str = DocType.ID_CARD) -> Ide
     if not number:
         raise IdentityError(_("Enter the identity number"))
     if len(number) == 15 and doc_type == DocType.ID_CARD:
-        if not number.isdigit():
+        if any(char not in DIGITS for char in number):
             raise IdentityError(_("A 15-digit identity number may contain digits only"))
         number = upgrade_15(number)
     if len(number) != 18:
@@ -83,12 +85,12 @@ def parse_identity(value: str, doc_type: DocType | str = DocType.ID_CARD) -> Ide
             % {"count": len(number)}
         )
     for pos, char in enumerate(number[:17], start=1):
-        if not char.isdigit():
+        if char not in DIGITS:
             raise IdentityError(
                 _("Character %(pos)d should be a digit, not “%(char)s”")
                 % {"pos": pos, "char": char}
             )
-    if not (number[17].isdigit() or number[17] == "X"):
+    if number[17] not in DIGITS and number[17] != "X":
         raise IdentityError(
             _("Character 18 may only be a digit or X, not “%(char)s”") % {"char": number[17]}
         )

@@ -5,6 +5,7 @@ Stored form: mobiles as 11 digits ("13812345678"), landlines as area code + "-" 
 """
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ class PhoneError(ValueError):
 
 
 _SEPARATORS = re.compile(r"[\s\-()（）]")
+# The stored form of a landline with an extension: 0755-81234567-123.
+_STORED_EXTENSION = re.compile(r"^(0\d{2,3}-\d{7,8})-(\d{1,6})$")
 _EXTENSION = re.compile(r"\s*(?:转|ext\.?|x|#)\s*(\d{1,6})$", re.IGNORECASE)
 
 
@@ -23,19 +26,22 @@ def parse_phone(value: str) -> str:
     raw = (value or "").strip()
     if not raw:
         raise PhoneError(_("Enter the phone number"))
+    raw = unicodedata.normalize("NFKC", raw)
     extension = ""
-    if match := _EXTENSION.search(raw):
+    if match := _STORED_EXTENSION.match(raw):
+        raw, extension = match.group(1), match.group(2)
+    elif match := _EXTENSION.search(raw):
         extension = match.group(1)
         raw = raw[: match.start()]
-    digits = _SEPARATORS.sub("", raw).translate(
-        str.maketrans("０１２３４５６７８９＋", "0123456789+")
-    )
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not digits.isdigit():
-        bad = next(c for c in digits if not c.isdigit())
+    digits = _SEPARATORS.sub("", raw)
+    international = digits.startswith(("+86", "0086"))
+    if international:
+        digits = digits.removeprefix("+86").removeprefix("0086")
+        # In international form a landline drops the trunk 0: +86 20 8123 4567.
+        if digits[:1] not in ("1", "0"):
+            digits = "0" + digits
+    if not digits or any(c not in "0123456789" for c in digits):
+        bad = next((c for c in digits if c not in "0123456789"), "")
         raise PhoneError(_("A phone number cannot contain “%(char)s”") % {"char": bad})
     if digits.startswith("1"):
         if len(digits) != 11:
@@ -62,7 +68,9 @@ def parse_phone(value: str) -> str:
 
 
 def mask_phone(number: str) -> str:
-    """First 3 and last 4 digits of the number, the rest as asterisks."""
+    """First 3 and last 4 digits of the number (without extension), the rest as asterisks."""
+    if match := _STORED_EXTENSION.match(number):
+        number = match.group(1)
     digits = number.replace("-", "")
     if len(digits) <= 7:
         return "*" * len(digits)

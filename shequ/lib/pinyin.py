@@ -1,6 +1,6 @@
 """Pinyin keys for searching names: full pinyin and initials, lower case, no tones."""
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 
 def name_keys(name: str) -> tuple[str, str]:

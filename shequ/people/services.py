@@ -73,9 +73,10 @@ def person_create(
         errors["name"] = _("Enter the name")
     if relation and relation not in Relation.values:
         errors["relation"] = _("Unknown relation %(value)s") % {"value": relation}
-    if identity is not None and Person.objects.filter(
-        id_number_hash=crypto.keyed_hash(identity.number)
-    ).exists():
+    if (
+        identity is not None
+        and Person.objects.filter(id_number_hash=crypto.keyed_hash(identity.number)).exists()
+    ):
         errors["id_number"] = _("This identity number is already in the register")
     if errors:
         raise ValidationError(errors)

@@ -34,9 +34,7 @@ def role_paths(user: Any) -> list[tuple[str, str]]:
     if cached is None:
         from shequ.regions.models import RoleAssignment
 
-        cached = list(
-            RoleAssignment.objects.filter(user=user).values_list("role", "region__path")
-        )
+        cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "region__path"))
         user._roles_cache = cached
     return cached
 

@@ -5,12 +5,10 @@ fetches one object with `get_visible_or_404`, so a record outside the user's sub
 found", never "forbidden".
 """
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 from django.http import Http404
-
-M = TypeVar("M", bound=models.Model)
 
 
 def scope_prefixes(user: Any) -> list[str]:
@@ -47,7 +45,9 @@ def forget_scope(user: Any) -> None:
             delattr(user, attr)
 
 
-def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -> M:
+def get_visible_or_404[M: models.Model](
+    queryset: models.QuerySet[M], user: Any, **lookup: Any
+) -> M:
     """Fetch one object within the user's scope, or raise Http404."""
     try:
         return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined]

@@ -108,13 +108,17 @@ def region_update(
     if "code" in values and values["code"] != region.code:
         validate_code(values["code"], region.level, region.parent)
         if Region.objects.filter(code=values["code"]).exclude(pk=region.pk).exists():
-            raise ValidationError({"code": _("The code %(code)s is taken") % {"code": values["code"]}})
+            raise ValidationError(
+                {"code": _("The code %(code)s is taken") % {"code": values["code"]}}
+            )
     for name, value in values.items():
         setattr(region, name, value)
     region.save(update_fields=[*values, "updated_at"])
     changes = diff(before, snapshot(region, EDITABLE))
     if changes:
-        audit_record(actor=actor, action=Action.UPDATE, obj=region, changes=changes, request=request)
+        audit_record(
+            actor=actor, action=Action.UPDATE, obj=region, changes=changes, request=request
+        )
     return region
 
 
@@ -201,5 +205,3 @@ def assignment_delete(
     user = assignment.user
     assignment.delete()
     forget_scope(user)
-
-

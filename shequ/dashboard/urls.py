@@ -1,8 +1,8 @@
 from django.urls import path
 
-from shequ.core import views
+from shequ.dashboard import views
 
-app_name = "core"
+app_name = "dashboard"
 urlpatterns = [
     path("", views.home, name="home"),
 ]

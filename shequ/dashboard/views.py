@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shequ.core.selectors import overview
+from shequ.dashboard.selectors import overview
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"overview": overview(request.user)})
+    return render(request, "dashboard/home.html", {"overview": overview(request.user)})

@@ -1,5 +1,0 @@
-from typing import Any
-
-
-def overview(user: Any) -> dict[str, Any]:
-    return {}

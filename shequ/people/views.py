@@ -1,0 +1,93 @@
+"""The register's pages: the person list and the person page with the logged reveal."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from shequ.people import services
+from shequ.people.forms import RevealForm
+from shequ.people.models import Person
+from shequ.people.selectors import person_search
+from shequ.people.services import age_on
+from shequ.regions import permissions as perms
+from shequ.regions.scoping import get_region_for_user, get_visible_or_404
+from shequ.workdays.calendar import today
+
+
+def get_person_for_user(user: Any, person_id: int) -> Person:
+    return get_visible_or_404(
+        Person.objects.select_related("region", "household", "household__dwelling__building"),
+        user,
+        pk=person_id,
+    )
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    region = None
+    if region_id := request.GET.get("region", "").strip():
+        region = get_region_for_user(request.user, int(region_id) if region_id.isdigit() else 0)
+    query = request.GET.get("q", "")
+    page = Paginator(person_search(request.user, query=query, region=region), 25).get_page(
+        request.GET.get("page")
+    )
+    day = today()
+    rows = [{"person": p, "age": age_on(p.birth_date, day)} for p in page.object_list]
+    context = {"page": page, "rows": rows, "q": query, "region": region}
+    template = "people/person_list.html#results" if request.htmx else "people/person_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_person_for_user(request.user, person_id)
+    members = (
+        person.household.members.visible_to(request.user).order_by("id") if person.household else []
+    )
+    context = {
+        "person": person,
+        "age": age_on(person.birth_date, today()),
+        "members": members,
+        "can_reveal_identity": perms.can_reveal_identity(request.user, person.region),
+        "can_reveal_phone": perms.can_reveal_phone(request.user, person.region),
+        "dwelling": person.household.dwelling if person.household else None,
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Show one sealed value in full for an allowed role, with a reason; always audited."""
+    person = get_person_for_user(request.user, person_id)
+    form = RevealForm(request.POST)
+    value = ""
+    error = ""
+    if form.is_valid():
+        try:
+            value = services.person_reveal(
+                actor=request.user,
+                person=person,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except PermissionDenied:
+            raise
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    # htmx swaps only 2xx answers: the fragment carries the error for the page.
+    status = 400 if error and not request.htmx else 200  # type: ignore[attr-defined]
+    return render(
+        request,
+        "people/_reveal.html",
+        {"person": person, "field": request.POST.get("field", ""), "value": value, "error": error},
+        status=status,
+    )

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from shequ.accounts.admin_site import restrict_admin_site
 from shequ.api.api import api
 
 restrict_admin_site(admin.site)
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shequ.dashboard.urls")),
     path("accounts/", include("shequ.accounts.urls")),
     path("portal/", include("shequ.accounts.portal_urls")),

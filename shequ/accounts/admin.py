@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.admin_site import DistrictAdmin, ReadOnlyAdmin
@@ -13,16 +16,17 @@ class AssignmentInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["region"]
 
-    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    # The inline is shown on the user page, which only district administrators reach.
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
 
@@ -41,7 +45,7 @@ class UserAdmin(DistrictAdmin, BaseUserAdmin):
         (_("Status"), {"fields": ["is_active", "failed_logins", "locked_until"]}),
     ]
     add_fieldsets = [(None, {"fields": ["username", "name", "password1", "password2"]})]
-    filter_horizontal: list[str] = []
+    filter_horizontal = ()
     list_filter = ["is_active"]
 
 

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from shequ.accounts.models import staff_user
 from shequ.regions.models import RoleAssignment
 
 router = Router(tags=["accounts"])
@@ -21,7 +22,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, summary="The calling user and its roles")
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
+    user = staff_user(request)
     rows = RoleAssignment.objects.filter(user=user).select_related("region")
     return MeOut(
         username=user.get_username(),

@@ -6,7 +6,9 @@ import datetime as dt
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,3 +89,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The logged-in staff user of a request (views behind login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

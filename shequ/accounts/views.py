@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.accounts import services
 from shequ.accounts.forms import PasswordChangeForm, StaffLoginForm, TokenForm
-from shequ.accounts.models import ApiToken
+from shequ.accounts.models import ApiToken, staff_user
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record
 from shequ.regions.permissions import can_write
@@ -60,7 +60,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
-                account=request.user,  # type: ignore[arg-type]
+                account=staff_user(request),
                 old=form.cleaned_data["old_password"],
                 new=form.cleaned_data["new_password"],
                 request=request,
@@ -68,7 +68,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            login(request, request.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, staff_user(request), backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your password has been changed."))
             return redirect("dashboard:home")
     return render(request, "accounts/password_change.html", {"form": form})
@@ -87,7 +87,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, raw = services.api_token_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=staff_user(request),
                 name=form.cleaned_data["name"],
                 request=request,
             )
@@ -95,7 +95,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             apply_errors(form, exc)
         else:
             form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = ApiToken.objects.filter(user=staff_user(request)).order_by("-created_at")
     return render(request, "accounts/token_list.html", {"form": form, "tokens": tokens, "raw": raw})
 
 
@@ -104,9 +104,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     _require_writer(request.user)
     # Tokens are scoped to their owner: another user's token is "not found".
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    token = ApiToken.objects.filter(pk=token_id, user=staff_user(request)).first()
     if token is None:
         raise Http404
-    services.api_token_revoke(actor=request.user, token=token, request=request)  # type: ignore[arg-type]
+    services.api_token_revoke(actor=staff_user(request), token=token, request=request)
     messages.success(request, _("The token has been revoked."))
     return redirect("accounts:token-list")

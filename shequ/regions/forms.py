@@ -22,7 +22,9 @@ class RegionCreateForm(RegionEditForm):
 
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = levels
+        level_field = self.fields["level"]
+        assert isinstance(level_field, forms.ChoiceField)
+        level_field.choices = levels
 
 
 class RegionMoveForm(forms.Form):
@@ -30,4 +32,6 @@ class RegionMoveForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = candidates
+        parent_field = self.fields["new_parent"]
+        assert isinstance(parent_field, forms.ModelChoiceField)
+        parent_field.queryset = candidates

@@ -19,7 +19,7 @@ import json
 import math
 import posixpath
 from collections.abc import Generator, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -58,6 +58,8 @@ from shequ.regions.services import (
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the spreadsheets: its key, its header in exports, other names it may have."""
+
     key: str
     label: Promise
     synonyms: tuple[str, ...]
@@ -98,13 +100,7 @@ class ImportReport:
     unchanged: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "moved": self.moved,
-            "unchanged": self.unchanged,
-        }
+        return asdict(self)
 
 
 @dataclass(eq=False)
@@ -236,7 +232,10 @@ def _parse(number: int, values: dict[str, Any], words: _Vocabulary, errors: _Err
         usable = False
     elif len(code) > _CODE_MAX:
         errors.add(
-            number, "code", code, _("A code has at most %(count)d digits") % {"count": _CODE_MAX}
+            number,
+            "code",
+            code,
+            _("A code has at most %(count)d characters") % {"count": _CODE_MAX},
         )
         usable = False
     name = cell_text(values["name"])
@@ -522,9 +521,8 @@ def region_import(
                 failed = _Errors(labels)
                 failed.add_validation(item, exc)
                 raise ImportFailed(failed.items) from exc
-        paths = Region.objects.filter(code__in=[item.code for item in items]).values_list(
-            "path", flat=True
-        )
+        # Read the paths again: moves have rewritten some since the rows were checked.
+        paths = [region.path for region in _stored({item.code for item in items}).values()]
         audit_record(
             actor=actor,
             action=Action.IMPORT,

@@ -7,6 +7,7 @@ found", never "forbidden".
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -51,7 +52,7 @@ def get_visible_or_404[M: models.Model](
     """Fetch one object within the user's scope, or raise Http404."""
     try:
         return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("not found") from exc
 
 

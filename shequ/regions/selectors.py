@@ -58,9 +58,9 @@ def child_counts(parent: Region, children: list[Region]) -> dict[int, NodeCounts
             .order_by()
         )
         for region_id, n in rows:
-            child_pk = owner.get(region_id)
-            if child_pk in result:
-                setattr(result[child_pk], attr, getattr(result[child_pk], attr) + n)
+            owner_pk = owner.get(region_id)
+            if owner_pk is not None and owner_pk in result:
+                setattr(result[owner_pk], attr, getattr(result[owner_pk], attr) + n)
     return result
 
 

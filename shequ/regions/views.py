@@ -161,9 +161,9 @@ def region_edit(request: HttpRequest, region_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, str(error))
     return redirect("regions:region-detail", region_id=region.pk)
 
 

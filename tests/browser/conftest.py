@@ -39,6 +39,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(10_000)
     yield page
     context.close()
 
@@ -49,6 +50,7 @@ def phone(browser: Browser) -> Iterator[Page]:
         locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     )
     page = context.new_page()
+    page.set_default_timeout(10_000)
     yield page
     context.close()
 

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -10,7 +11,7 @@ from shequ.audit.models import Action, AuditEvent
 from shequ.regions.tests.factories import PASSWORD, World
 
 
-def post_login(client: Client, username: str, password: str) -> object:
+def post_login(client: Client, username: str, password: str) -> Any:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 

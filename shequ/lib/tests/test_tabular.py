@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.files.uploadedfile import TemporaryUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from shequ.lib.tabular import (
@@ -120,6 +121,15 @@ def test_reading_a_csv_leaves_the_upload_open() -> None:
     file = io.BytesIO("编码\n1\n".encode())
     read_all(file, "a.csv", aliases=ALIASES)
     assert not file.closed
+
+
+def test_large_uploads_kept_on_disk_are_read_and_left_open() -> None:
+    upload = TemporaryUploadedFile("a.csv", "text/csv", 0, None)
+    upload.write("编码,名称\n1,古楼街道\n".encode("gbk"))
+    with read_rows(upload, "a.csv", aliases=ALIASES) as rows:
+        assert list(rows) == [(2, {"code": "1", "name": "古楼街道", "born": None})]
+    assert not upload.closed
+    upload.close()
 
 
 def test_missing_required_column_is_named_by_its_first_alias() -> None:

@@ -49,7 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def staff(role: str, region: Region, username: str | None = None) -> User:
-    user = UserFactory(username=username) if username else UserFactory()
+    user: User = UserFactory(username=username) if username else UserFactory()  # type: ignore[assignment]
     RoleAssignment.objects.create(user=user, role=role, region=region)
     return user
 

@@ -14,7 +14,7 @@ from shequ.lib.tabular import ImportFailed, RowError, read_rows, write_xlsx
 from shequ.regions.io import ImportReport, region_export, region_import
 from shequ.regions.models import CommunityType, Region, RegionMove, RoleAssignment
 from shequ.regions.roles import Role
-from shequ.regions.tests.factories import World, staff
+from shequ.regions.tests.factories import World, make_region, staff
 
 HEADER = ["编码", "名称", "层级", "上级编码", "社区类型", "边界"]
 SQUARE = {
@@ -203,6 +203,23 @@ def test_moving_a_node_under_a_parent_created_in_the_same_file(world: World) -> 
     new = Region.objects.get(code="130105001005")
     world.grid.refresh_from_db()
     assert world.grid.path == f"{new.path}{world.grid.pk}/"
+
+
+def test_creating_below_a_node_moved_in_the_same_file(world: World) -> None:
+    # Given a sub-grid under the grid that the file moves to another community
+    subgrid = make_region("130105001001001001", "一号楼组", "subgrid", world.grid)
+    file = xlsx(
+        ["130105001001001001001", "一号楼", "四级网格", "130105001001001001", "", ""],
+        ["130105001001001001", "一号楼组", "三级网格", "130105001001001", "", ""],
+        ["130105001001001", "湖北一网格", "网格", "130105001002", "", ""],
+    )
+    # When imported
+    report = region_import(actor=world.users["admin"], file=file, filename="a.xlsx")
+    # Then the new cell lands under the sub-grid at its new place (tree() checks every path)
+    assert report == ImportReport(rows=3, created=1, updated=0, moved=1, unchanged=1)
+    cell = Region.objects.get(code="130105001001001001001")
+    assert cell.path == (f"{world.other_community.path}{world.grid.pk}/{subgrid.pk}/{cell.pk}/")
+    assert len(tree()) == 11
 
 
 def test_geojson_import(world: World) -> None:

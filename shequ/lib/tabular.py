@@ -37,7 +37,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A boundary polygon in one CSV cell can pass the csv module's default limit of 128 KB.
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NOTE = re.compile(r"\(.*\)$")
+_NOTE = re.compile(r"\([^()]*\)$")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ class ImportFailed(Exception):
     """An import refused as a whole, with every problem found; nothing has been written."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file")
+        first = f"; row {errors[0].row}: {errors[0].message}" if errors else ""
+        super().__init__(f"{len(errors)} problem(s) in the file{first}")
         self.errors = errors
 
 

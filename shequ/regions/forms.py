@@ -2,12 +2,13 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.regions.models import CommunityType, Region
 
 
 class RegionEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("region", "Name"), max_length=100)
     code = forms.CharField(label=_("Code"), max_length=32)
     community_type = forms.ChoiceField(
         label=_("Community type"),
@@ -16,12 +17,20 @@ class RegionEditForm(forms.Form):
     )
     is_special = forms.BooleanField(label=_("Special grid"), required=False)
 
+    def __init__(self, *args: Any, level_key: str | None = None, **kwargs: Any) -> None:
+        """With `level_key`, only the fields that mean something at that level."""
+        super().__init__(*args, **kwargs)
+        if level_key is not None and level_key != "community":
+            del self.fields["community_type"]
+        if level_key is not None and level_key not in ("grid", "subgrid", "cell"):
+            del self.fields["is_special"]
+
 
 class RegionCreateForm(RegionEditForm):
     level = forms.ChoiceField(label=_("Level"))
 
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, level_key=None, **kwargs)
         level_field = self.fields["level"]
         assert isinstance(level_field, forms.ChoiceField)
         level_field.choices = levels

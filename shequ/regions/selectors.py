@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from shequ.regions.models import Region
+
+
+LEVEL_ORDER = ("district", "street", "community", "grid", "subgrid", "cell")
 
 
 @dataclass
@@ -21,8 +24,9 @@ class NodeCounts:
 
     @property
     def levels(self) -> list[tuple[str, int]]:
-        """(level key, count) pairs, for templates (a Counter answers 0 to any lookup)."""
-        return list(self.descendants.items())
+        """(level key, count) pairs from the top level down, for templates."""
+        order = {key: depth for depth, key in enumerate(LEVEL_ORDER)}
+        return sorted(self.descendants.items(), key=lambda item: order.get(item[0], 99))
 
 
 def child_counts(parent: Region, children: list[Region]) -> dict[int, NodeCounts]:
@@ -109,9 +113,20 @@ def feature_collection(regions: list[Region], counts: dict[int, NodeCounts]) -> 
     return {"type": "FeatureCollection", "features": features}
 
 
+def with_child_flag(regions: QuerySet[Region]) -> QuerySet[Region]:
+    """Mark each node with `has_child`, for the tree's expand buttons."""
+    return regions.annotate(has_child=Exists(Region.objects.filter(parent=OuterRef("pk"))))
+
+
+def with_child_flag(regions: QuerySet[Region]) -> QuerySet[Region]:
+    """Mark each node with `has_child`, for the tree's expand buttons."""
+    return regions.annotate(has_child=Exists(Region.objects.filter(parent=OuterRef("pk"))))
+
+
 def roots_for(user: Any) -> list[Region]:
     """The top nodes of a user's scope, for the tree browser's first level."""
     from shequ.regions.scoping import scope_prefixes
 
     prefixes = scope_prefixes(user)
-    return list(Region.objects.filter(path__in=prefixes).select_related("level").order_by("path"))
+    regions = Region.objects.filter(path__in=prefixes).select_related("level")
+    return list(with_child_flag(regions).order_by("path"))

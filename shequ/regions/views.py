@@ -17,11 +17,17 @@ from shequ.regions import services
 from shequ.regions.forms import RegionCreateForm, RegionEditForm, RegionMoveForm
 from shequ.regions.models import Level, Region, RegionMove
 from shequ.regions.scoping import get_region_for_user
-from shequ.regions.selectors import child_counts, feature_collection, node_totals, roots_for
+from shequ.regions.selectors import (
+    child_counts,
+    feature_collection,
+    node_totals,
+    roots_for,
+    with_child_flag,
+)
 
 
 def _children(region: Region) -> list[Region]:
-    return list(region.children.select_related("level").order_by("code"))
+    return list(with_child_flag(region.children.select_related("level")).order_by("code"))
 
 
 def _tree_path(user: Any, region: Region) -> list[dict[str, Any]]:
@@ -98,12 +104,13 @@ def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
             "old_parent", "new_parent"
         )[:10],
         "edit_form": RegionEditForm(
+            level_key=region.level.key,
             initial={
                 "name": region.name,
                 "code": region.code,
                 "community_type": region.community_type,
                 "is_special": region.is_special,
-            }
+            },
         )
         if can_manage
         else None,
@@ -148,7 +155,7 @@ def _require_manager(user: Any, region: Region) -> None:
 def region_edit(request: HttpRequest, region_id: int) -> HttpResponse:
     region = get_region_for_user(request.user, region_id)
     _require_manager(request.user, region)
-    form = RegionEditForm(request.POST)
+    form = RegionEditForm(request.POST, level_key=region.level.key)
     if form.is_valid():
         try:
             services.region_update(

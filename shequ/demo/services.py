@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import queue
 import random
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
@@ -21,7 +19,6 @@ from shequ.demo.generator import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
     PERSONS_PER_SCALE,
-    GridRows,
     Node,
     PeopleMaker,
     grid_targets,
@@ -86,48 +83,6 @@ def _streets_of_grids(nodes: list[Node]) -> dict[int, Node]:
     }
 
 
-def _made_in_background(
-    maker: PeopleMaker, work: list[tuple[Node, int]]
-) -> Iterator[tuple[Node, GridRows]]:
-    """Yield each grid's rows, made in a second thread while the caller writes the previous.
-
-    The database drivers release the interpreter lock while the database works, so making
-    rows (pure Python) and writing them overlap on two cores. The order, and so the output
-    of the seed, is the same as making them in turn. The thread never touches the database.
-    """
-    done: queue.Queue[tuple[Node, GridRows] | BaseException | None] = queue.Queue(maxsize=4)
-    stop = threading.Event()
-
-    def put(item: tuple[Node, GridRows] | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                done.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def make() -> None:
-        try:
-            for grid, count in work:
-                if not put((grid, maker.grid_rows(grid, count))):
-                    return
-            put(None)
-        except BaseException as exc:  # handed over to the caller, which raises it
-            put(exc)
-
-    thread = threading.Thread(target=make, name="demo-rows", daemon=True)
-    thread.start()
-    try:
-        while (item := done.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
 def demo_seed(
     *,
     scale: float = 1.0,
@@ -172,7 +127,8 @@ def demo_seed(
         street_of = _streets_of_grids(nodes)
         work = list(zip(grids, grid_targets(grids, target), strict=True))
         with bulk_load(connection):
-            for index, (grid, rows) in enumerate(_made_in_background(maker, work)):
+            for index, (grid, count) in enumerate(work):
+                rows = maker.grid_rows(grid, count)
                 writers[0].add(rows.buildings)
                 writers[1].add(rows.dwellings)
                 writers[2].add(rows.households)

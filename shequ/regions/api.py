@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from shequ.regions import permissions as perms
 from shequ.regions import services
@@ -113,7 +113,7 @@ def region_create(request: HttpRequest, data: RegionIn) -> Any:
         is_special=data.is_special,
         request=request,
     )
-    return 201, region
+    return Status(201, region)
 
 
 @router.patch("/{region_id}", response=RegionDetailOut, summary="Change a region's own fields")

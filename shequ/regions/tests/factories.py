@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import factory
@@ -14,8 +15,21 @@ from shequ.regions.roles import Role
 PASSWORD = "Shequ-test-2026"
 
 
+DEFAULT_LEVELS = {
+    key: (name, depth, digits)
+    for key, name, depth, digits in import_module(
+        "shequ.regions.migrations.0002_default_levels"
+    ).LEVELS
+}
+
+
 def level(key: str) -> Level:
-    return Level.objects.get(key=key)
+    """The level row; recreated when a transactional test's flush removed the migration's rows."""
+    name, depth, digits = DEFAULT_LEVELS[key]
+    found, _created = Level.objects.get_or_create(
+        key=key, defaults={"name": name, "depth": depth, "code_digits": digits}
+    )
+    return found
 
 
 def make_region(code: str, name: str, level_key: str, parent: Region | None = None) -> Region:

@@ -45,7 +45,8 @@ def test_a_csv_file_is_imported_and_its_year_is_covered(world) -> None:
         (D(2027, 2, 20), "workday", "春节", "import"),
     ]
     entry = CalendarYear.objects.get(year=2027)
-    assert (entry.source, entry.note) == (Source.IMPORT, "Imported from 2027.csv")
+    # The note is written in the interface language of the import (Chinese by default).
+    assert (entry.source, entry.note) == (Source.IMPORT, "从2027.csv导入")
     assert calendar.add_working_days(D(2026, 12, 30), 5) == calendar.WorkdayResult(
         D(2027, 1, 7), False, ()
     )

@@ -18,6 +18,7 @@ from shequ.regions.forms import RegionCreateForm, RegionEditForm, RegionMoveForm
 from shequ.regions.models import Level, Region, RegionMove
 from shequ.regions.scoping import get_region_for_user
 from shequ.regions.selectors import (
+    NodeCounts,
     child_counts,
     feature_collection,
     node_totals,
@@ -30,24 +31,35 @@ def _children(region: Region) -> list[Region]:
     return list(with_child_flag(region.children.select_related("level")).order_by("code"))
 
 
-def _tree_path(user: Any, region: Region) -> list[dict[str, Any]]:
-    """The branch from the user's scope roots down to `region`, each level with its children."""
-    roots = roots_for(user)
-    visible_ancestors = [
-        a for a in region.ancestors() if any(a.path.startswith(r.path) for r in roots)
-    ]
-    expanded = {a.pk for a in visible_ancestors} | {region.pk}
+def _tree_path(
+    roots: list[Region],
+    ancestors: list[Region],
+    region: Region,
+    known: dict[int, tuple[list[Region], dict[int, NodeCounts]]],
+    totals: NodeCounts,
+) -> list[dict[str, Any]]:
+    """The branch from the user's scope roots down to `region`, each level with its children.
 
-    def build(nodes: list[Region]) -> list[dict[str, Any]]:
+    `known` holds children and counts already computed for some nodes (the page's own node),
+    so that the tree does not query them twice.
+    """
+    expanded = {a.pk for a in ancestors} | {region.pk}
+
+    def build(nodes: list[Region], counts: dict[int, NodeCounts]) -> list[dict[str, Any]]:
         items = []
         for node in nodes:
-            item: dict[str, Any] = {"node": node, "children": None}
+            item: dict[str, Any] = {"node": node, "children": None, "counts": counts.get(node.pk)}
             if node.pk in expanded:
-                item["children"] = build(_children(node))
+                if node.pk in known:
+                    children, child_figures = known[node.pk]
+                else:
+                    children = _children(node)
+                    child_figures = child_counts(node, children)
+                item["children"] = build(children, child_figures)
             items.append(item)
         return items
 
-    return build(roots)
+    return build(roots, {r.pk: totals if r.pk == region.pk else node_totals(r) for r in roots})
 
 
 def _grid_warnings(region: Region, households: int, persons: int) -> list[str]:
@@ -87,14 +99,13 @@ def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
     totals = node_totals(region)
     rows = [{"node": c, "counts": counts[c.pk]} for c in children]
     can_manage = perms.can_manage_regions(request.user, region)
+    roots = roots_for(request.user)
+    root_paths = tuple(r.path for r in roots)
+    ancestors = [a for a in region.ancestors() if a.path.startswith(root_paths)]
     context = {
         "region": region,
-        "ancestors": [
-            a
-            for a in region.ancestors()
-            if a.path.startswith(tuple(p.path for p in roots_for(request.user)))
-        ],
-        "tree": _tree_path(request.user, region),
+        "ancestors": ancestors,
+        "tree": _tree_path(roots, ancestors, region, {region.pk: (children, counts)}, totals),
         "rows": rows,
         "totals": totals,
         "levels": Level.objects.all(),
@@ -127,7 +138,9 @@ def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
 def region_children(request: HttpRequest, region_id: int) -> HttpResponse:
     """The tree's lazy branch: a node's children as an htmx fragment."""
     region = get_region_for_user(request.user, region_id)
-    items = [{"node": c, "children": None} for c in _children(region)]
+    children = _children(region)
+    counts = child_counts(region, children)
+    items = [{"node": c, "children": None, "counts": counts[c.pk]} for c in children]
     return render(request, "regions/_tree.html", {"items": items, "current": None})
 
 

@@ -326,20 +326,22 @@ class PeopleMaker:
         while len(members) < size:
             gender = rng.choice((Gender.MALE.value, Gender.FEMALE.value))
             roll = rng.random()
-            if head_age >= 52 and roll < 0.35:
+            if roll < 0.05:
+                age = max(0, min(95, head_age + rng.randint(-8, 8)))
+                members.append(Member(Relation.SIBLING.value, gender, age))
+            elif roll < 0.08:
+                members.append(Member(Relation.OTHER.value, gender, rng.randint(18, 70)))
+            elif head_age >= 52 and roll < 0.40:
                 age = rng.randint(0, min(17, head_age - 46))
                 members.append(Member(Relation.GRANDCHILD.value, gender, age))
-            elif head_age <= 62 and parents < 2 and roll < 0.55:
+            elif head_age <= 62 and parents < 2 and roll < 0.60:
                 parents += 1
                 gender = Gender.MALE.value if parents == 1 else Gender.FEMALE.value
                 age = min(95, head_age + rng.randint(22, 34))
                 members.append(Member(Relation.PARENT.value, gender, age))
-            elif head_age >= 22:
+            else:
                 age = max(0, head_age - rng.randint(22, 38))
                 members.append(Member(Relation.CHILD.value, gender, age))
-            else:
-                age = max(0, head_age + rng.randint(-6, 6))
-                members.append(Member(Relation.SIBLING.value, gender, age))
         return members
 
     def _han_names(self, members: list[Member], *, rare_surname: bool) -> None:
@@ -360,6 +362,8 @@ class PeopleMaker:
                 family = spouse_family
             elif member.relation == Relation.PARENT:
                 family = head_family if member.gender == Gender.MALE else names.surname(rng)
+            elif member.relation == Relation.OTHER:
+                family = names.surname(rng)
             else:
                 family = father_family
             if family != names.RARE_SURNAME and rng.randrange(RARE_GIVEN_ODDS) == 0:

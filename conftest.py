@@ -17,6 +17,15 @@ def zh() -> object:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> object:
+    """Each test starts in the default language: a request in English must not leak onward."""
+    from django.conf import settings
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> object:
     from shequ.workdays import calendar
 

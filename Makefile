@@ -61,8 +61,7 @@ check-i18n: ## Fail when the Chinese translation is incomplete or not compiled
 	$(PY) scripts/check_translations.py
 
 messages: install ## Refresh the .po files from the source and compile them
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.tools --ignore=static/vendor
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=.tools --ignore=static/vendor
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=.tools --ignore=static/vendor --ignore=var --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.tools
 
 bench: install ## Run the benchmarks (see bench/README.md)

@@ -135,5 +135,6 @@ def demo_login_rows() -> list[LoginRow]:
     if resident is not None and works(resident.password):
         person = Person.objects.filter(phone_hash=phone_hash).select_related("region").first()
         home = f"{person.region.name} ({resident.name})" if person else resident.name
-        rows.append(LoginRow(DEMO_RESIDENT_PHONE, "resident", home, DEMO_PASSWORD))
+        role = str(Resident._meta.verbose_name)
+        rows.append(LoginRow(DEMO_RESIDENT_PHONE, role, home, DEMO_PASSWORD))
     return rows

@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
@@ -67,7 +67,7 @@ class Column:
 
 COLUMNS = (
     Column("code", gettext_lazy("Code"), ("编码", "代码", "区划代码", "code")),
-    Column("name", gettext_lazy("Name"), ("名称", "名字", "name")),
+    Column("name", pgettext_lazy("region", "Name"), ("名称", "名字", "name")),
     Column("level", gettext_lazy("Level"), ("层级", "级别", "level")),
     Column("parent_code", gettext_lazy("Parent code"), ("上级编码", "上级代码", "parent")),
     Column("community_type", gettext_lazy("Community type"), ("社区类型",)),

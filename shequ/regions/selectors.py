@@ -118,11 +118,6 @@ def with_child_flag(regions: QuerySet[Region]) -> QuerySet[Region]:
     return regions.annotate(has_child=Exists(Region.objects.filter(parent=OuterRef("pk"))))
 
 
-def with_child_flag(regions: QuerySet[Region]) -> QuerySet[Region]:
-    """Mark each node with `has_child`, for the tree's expand buttons."""
-    return regions.annotate(has_child=Exists(Region.objects.filter(parent=OuterRef("pk"))))
-
-
 def roots_for(user: Any) -> list[Region]:
     """The top nodes of a user's scope, for the tree browser's first level."""
     from shequ.regions.scoping import scope_prefixes

@@ -103,7 +103,11 @@ def region_update(
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
-    region = Region.objects.select_for_update().select_related("level", "parent").get(pk=region.pk)
+    region = (
+        Region.objects.select_for_update(of=("self",))
+        .select_related("level", "parent")
+        .get(pk=region.pk)
+    )
     before = snapshot(region, EDITABLE)
     if "code" in values and values["code"] != region.code:
         validate_code(values["code"], region.level, region.parent)
@@ -131,7 +135,11 @@ def region_move(
     Every record points at its node by key, so moving a grid moves its people, dwellings and
     cases with it; the move itself is kept in RegionMove and in the audit log.
     """
-    region = Region.objects.select_for_update().select_related("level", "parent").get(pk=region.pk)
+    region = (
+        Region.objects.select_for_update(of=("self",))
+        .select_related("level", "parent")
+        .get(pk=region.pk)
+    )
     new_parent = Region.objects.select_related("level").get(pk=new_parent.pk)
     if new_parent.path.startswith(region.path):
         raise ValidationError({"parent": _("A node cannot move under itself or its own subtree")})

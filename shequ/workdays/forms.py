@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.workdays.calendar import MAX_DAYS
 from shequ.workdays.models import DayKind
@@ -39,7 +40,7 @@ class CalcForm(forms.Form):
 class SpecialDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=64, required=False)
+    name = forms.CharField(label=pgettext_lazy("holiday", "Name"), max_length=64, required=False)
 
 
 class CalendarYearForm(forms.Form):

@@ -10,7 +10,10 @@ from shequ.regions.tests.factories import PASSWORD, World, make_world
 from tests.browser.conftest import shot
 
 # serialized_rollback: the flush after a transactional test would drop the data migrations.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from shequ.regions.models import Region
 
-
 LEVEL_ORDER = ("district", "street", "community", "grid", "subgrid", "cell")
 
 

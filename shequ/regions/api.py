@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema, Status, UploadedFile
 
+from shequ.lib.tabular import ImportFailed
+from shequ.regions import io, services
 from shequ.regions import permissions as perms
-from shequ.regions import services
 from shequ.regions.models import Level, Region
 from shequ.regions.scoping import get_region_for_user
 from shequ.regions.selectors import child_counts, feature_collection
@@ -81,6 +82,47 @@ def region_list(
     return regions.order_by("path")[offset : offset + min(limit, 2000)]
 
 
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    moved: int
+    unchanged: int
+
+
+# Declared before the "/{region_id}" routes, which would otherwise take "import" as an id.
+@router.post(
+    "/import",
+    response={200: ImportOut, 400: list[ImportErrorOut]},
+    summary="Import regions from .xlsx, .csv or .geojson: whole or not at all",
+)
+def region_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    if not perms.can_manage_regions(request.user):
+        raise PermissionDenied("only district administrators manage the region tree")
+    try:
+        report = io.region_import(
+            actor=request.user, file=file, filename=file.name or "", request=request
+        )
+    except ImportFailed as exc:
+        return Status(
+            400,
+            [
+                ImportErrorOut(
+                    row=e.row, column=str(e.column), value=str(e.value), message=str(e.message)
+                )
+                for e in exc.errors
+            ],
+        )
+    return report.as_dict()
+
+
 @router.get("/{region_id}", response=RegionDetailOut, summary="One region")
 def region_detail(request: HttpRequest, region_id: int) -> Any:
     return get_region_for_user(request.user, region_id)
@@ -99,8 +141,6 @@ def region_create(request: HttpRequest, data: RegionIn) -> Any:
     _require_manager(request, parent)
     level = Level.objects.filter(key=data.level).first()
     if level is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"level": [f"unknown level {data.level}"]})
     region = services.region_create(
         actor=request.user,
@@ -133,3 +173,16 @@ def region_move(request: HttpRequest, region_id: int, data: MoveIn) -> Any:
     return services.region_move(
         actor=request.user, region=region, new_parent=new_parent, request=request
     )
+
+
+@router.get("/{region_id}/export", summary="Export a subtree as xlsx, csv or geojson (audited)")
+def region_export(request: HttpRequest, region_id: int, format: str = "xlsx") -> HttpResponse:
+    region = get_region_for_user(request.user, region_id)
+    if format not in io.FORMATS:
+        raise ValidationError({"format": [f"format must be one of {', '.join(io.FORMATS)}"]})
+    content, content_type, filename = io.region_export(
+        actor=request.user, root=region, fmt=format, request=request
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

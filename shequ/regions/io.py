@@ -471,10 +471,12 @@ def _check_place(item: _Row, errors: _Errors, actor: Any) -> None:
         return
     parent = _as_region(item.parent)
     before = len(errors.items)
-    for validate in (
-        lambda: validate_level(item.level, parent),
-        lambda: validate_code(item.code, item.level, parent),
-    ):
+    checks = [lambda: validate_level(item.level, parent)]
+    if existing is None:
+        # A code is checked against its parent when the node is made; a node that moves
+        # keeps its code (its records and history refer to it).
+        checks.append(lambda: validate_code(item.code, item.level, parent))
+    for validate in checks:
         try:
             validate()
         except ValidationError as exc:

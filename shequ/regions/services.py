@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
@@ -33,9 +34,23 @@ def validate_code(code: str, level: Level, parent: Region | None) -> None:
             _("A %(level)s code has %(digits)d digits, this one has %(count)d")
             % {"level": level.name, "digits": level.code_digits, "count": len(code)}
         )
-    elif parent is not None and level.code_digits and not code.startswith(parent.code):
+    elif parent is not None and not code.startswith(parent.code):
         errors.append(
             _("The code should start with the parent's code %(code)s") % {"code": parent.code}
+        )
+    elif (
+        parent is not None
+        and not level.code_digits
+        and len(code) != len(parent.code) + settings.GRID_CODE_DIGITS
+    ):
+        # Below the community the deployment's scheme adds GRID_CODE_DIGITS digits per level.
+        errors.append(
+            _("A %(level)s code has %(digits)d digits, this one has %(count)d")
+            % {
+                "level": level.name,
+                "digits": len(parent.code) + settings.GRID_CODE_DIGITS,
+                "count": len(code),
+            }
         )
     if errors:
         raise ValidationError({"code": errors})

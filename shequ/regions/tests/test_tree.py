@@ -170,3 +170,33 @@ def test_api_create_and_move(world: World, client: Client) -> None:
         f"/api/v1/regions/{new_id}", {"name": "x"}, content_type="application/json"
     )
     assert response.status_code == 403
+
+
+def test_api_import_and_export(world: World, client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.users["admin"])
+    good = "编码,名称,层级,上级编码\n130105001001003,湖北三网格,grid,130105001001\n"
+    response = client.post(
+        "/api/v1/regions/import",
+        {"file": SimpleUploadedFile("tree.csv", good.encode("utf-8-sig"), "text/csv")},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["created"] == 1
+    bad = (
+        good.replace("130105001001003,湖北三网格", "130105001001004,湖北四网格")
+        + "12,坏行,grid,130105001001\n"
+    )
+    before = Region.objects.count()
+    response = client.post(
+        "/api/v1/regions/import",
+        {"file": SimpleUploadedFile("tree.csv", bad.encode("utf-8-sig"), "text/csv")},
+    )
+    assert response.status_code == 400
+    assert [(e["row"], e["value"]) for e in response.json()] == [(3, "12")]
+    assert Region.objects.count() == before
+    response = client.get(f"/api/v1/regions/{world.community.pk}/export?format=geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    client.force_login(world.users["gridworker"])
+    assert client.get(f"/api/v1/regions/{world.community.pk}/export").status_code == 404

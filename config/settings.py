@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "shequ.audit",
     "shequ.workdays",
     "shequ.people",
+    "shequ.cases",
+    "shequ.hall",
     "shequ.demo",
     "shequ.dashboard",
     "shequ.api",
@@ -225,6 +227,13 @@ GRID_CODE_DIGITS = env_int("GRID_CODE_DIGITS", 3)
 GRID_HOUSEHOLDS_MIN = env_int("GRID_HOUSEHOLDS_MIN", 300)
 GRID_HOUSEHOLDS_MAX = env_int("GRID_HOUSEHOLDS_MAX", 500)
 GRID_PERSONS_MAX = env_int("GRID_PERSONS_MAX", 2500)
+
+# Cases: "due soon" warns this many working days before the deadline; a poor rating opens a
+# rectification with this many working days.
+CASE_DUE_SOON_DAYS = env_int("CASE_DUE_SOON_DAYS", 1)
+RECTIFICATION_DAYS = env_int("RECTIFICATION_DAYS", 15)
+# Status lookups without an account: at most this many per address per minute.
+STATUS_LOOKUPS_PER_MINUTE = env_int("STATUS_LOOKUPS_PER_MINUTE", 20)
 
 # SMS to residents goes through this sender class; the default writes to the log.
 SMS_SENDER = env_str("SMS_SENDER", "shequ.core.sms.LoggingSender")

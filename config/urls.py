@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("regions/", include("shequ.regions.urls")),
     path("people/", include("shequ.people.urls")),
     path("audit/", include("shequ.audit.urls")),
+    path("cases/", include("shequ.cases.urls")),
+    path("hall/", include("shequ.hall.urls")),
     path("workdays/", include("shequ.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -38,6 +38,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register() -> None:
     from shequ.accounts.api import router as accounts_router
     from shequ.audit.api import router as audit_router
+    from shequ.cases.api import router as cases_router
+    from shequ.hall.api import router as hall_router
     from shequ.people.api import router as people_router
     from shequ.regions.api import router as regions_router
     from shequ.workdays.api import router as workdays_router
@@ -47,6 +49,8 @@ def _register() -> None:
     api.add_router("/people", people_router)
     api.add_router("/audit", audit_router)
     api.add_router("/workdays", workdays_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/hall", hall_router)
 
 
 _register()

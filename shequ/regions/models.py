@@ -137,8 +137,43 @@ class Region(models.Model):
         return self.parent_id is None
 
 
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", _("Government department")
+    STREET_OFFICE = "street_office", _("Street office")
+    COMMUNITY = "community", _("Community office")
+    PARTNER = "partner", _("Partner unit")
+
+
+class Unit(models.Model):
+    """A unit that owns and handles matters: a department, a street office, a partner unit.
+
+    It sits at a node of the tree (a district department at the district); its handlers hold
+    the back-office role at that node with the unit named on the assignment.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("region")
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RoleAssignment(models.Model):
-    """A staff user's role at a node of the tree: reaches the node's whole subtree."""
+    """A staff user's role at a node of the tree: reaches the node's whole subtree.
+
+    `unit` names the unit a back-office handler works for (its work queue).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -149,6 +184,14 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("region")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("unit"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

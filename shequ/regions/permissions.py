@@ -95,3 +95,20 @@ def can_edit_holidays(user: Any) -> bool:
 
 def can_use_admin(user: Any) -> bool:
     return is_district_admin(user)
+
+
+def unit_ids(user: Any) -> set[int]:
+    """The units a user works for (from assignments that name a unit), cached on the user."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_units_cache", None)
+    if cached is None:
+        from shequ.regions.models import RoleAssignment
+
+        cached = set(
+            RoleAssignment.objects.filter(user=user, unit__isnull=False).values_list(
+                "unit_id", flat=True
+            )
+        )
+        user._units_cache = cached
+    return cached

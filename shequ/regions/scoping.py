@@ -41,7 +41,7 @@ def scope_prefixes(user: Any) -> list[str]:
 
 def forget_scope(user: Any) -> None:
     """Drop the cached scope after assignments change."""
-    for attr in ("_scope_prefixes", "_roles_cache"):
+    for attr in ("_scope_prefixes", "_roles_cache", "_units_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "shequ.cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # The engine's own type (rectification after a poor rating) registers itself here;
+        # other case types register from their own apps' ready().
+        from shequ.cases.types import rectification  # noqa: F401

@@ -22,8 +22,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from shequ.accounts.services import api_token_create
 from shequ.audit.models import Action, AuditEvent, AuditHead
 from shequ.audit.services import audit_verify
-from shequ.core.public import ADMIN_PREFIX, PUBLIC_ROUTES
+from shequ.core.public import ADMIN_PREFIX, PUBLIC_ROUTES, SHARED_ROUTES
+from shequ.hall.models import ItemKind, Window
+from shequ.hall.services import item_save, notice_issue, ticket_take, window_accept
 from shequ.people.models import Building, Dwelling, DwellingUse, Household
+from shequ.regions.models import Unit, UnitKind
 from shequ.people.services import person_create
 from shequ.regions.tests.factories import World
 
@@ -95,7 +98,45 @@ def target(world: World) -> dict[str, Any]:
     day = SpecialDay.objects.create(
         date="2031-10-01", kind=DayKind.HOLIDAY, name="国庆节", source=Source.MANUAL
     )
+    unit = Unit.objects.create(
+        code="D-TEST", name="区民政局", kind=UnitKind.DEPARTMENT, region=world.district
+    )
+    item = item_save(
+        actor=None,
+        code="TEST-001",
+        values={
+            "name": "高龄津贴申领",
+            "kind": ItemKind.PUBLIC_SERVICE,
+            "department_id": unit.pk,
+            "promised_days": 5,
+            "statutory_days": 10,
+        },
+        materials=[{"name": "身份证原件", "form": "original"}, {"name": "户口簿", "form": "both"}],
+    )
+    first, second = item.materials.all()
+    case = window_accept(
+        actor=world.users["window"],
+        item=item,
+        applicant=person,
+        region=world.grid,
+        materials=[first.pk, second.pk],
+    )
+    notice = notice_issue(
+        actor=world.users["window"],
+        item=item,
+        applicant=person,
+        region=world.grid,
+        materials=[first.pk],
+    )
+    window = Window.objects.create(region=world.grid, number=1, groups="A")
+    ticket = ticket_take(region=world.grid, group="A")
     return {
+        "unit_id": unit.pk,
+        "item_id": item.pk,
+        "case_id": case.pk,
+        "notice_id": notice.pk,
+        "window_id": window.pk,
+        "ticket_id": ticket.pk,
         "region_id": world.grid.pk,
         "person_id": person.pk,
         "household_id": household.pk,
@@ -186,6 +227,7 @@ def test_stranger_gets_not_found_everywhere(world: World, target: dict[str, Any]
             uncovered.append(route)
             continue
         has_object = PARAM.search(route) is not None
+        shared = any(route.startswith(prefix) for prefix in SHARED_ROUTES)
         for method in ("get", "post", "patch", "delete"):
             if is_api and method in ("post", "patch"):
                 openapi_path = "/" + PARAM.sub(lambda m: "{" + m.group("name") + "}", route)
@@ -200,7 +242,10 @@ def test_stranger_gets_not_found_everywhere(world: World, target: dict[str, Any]
             else:
                 continue
             body = response.content.decode(errors="replace")
-            if has_object:
+            if has_object and shared and method == "get":
+                if response.status_code not in (200, 404):
+                    failures.append(f"{method.upper()} {url} -> {response.status_code}")
+            elif has_object:
                 if response.status_code not in (403, 404, 405):
                     failures.append(f"{method.upper()} {url} -> {response.status_code}")
             elif response.status_code >= 500:

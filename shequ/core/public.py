@@ -13,6 +13,17 @@ PUBLIC_ROUTES: dict[str, str] = {
     "i18n/": "the language switch",
     "api/v1/openapi.json": "the API description",
     "api/v1/docs": "the API documentation page",
+    "hall/catalog/public/": "the public service catalog and its printable notices",
+    "hall/lookup/": "status lookup by tracking code and the last 4 digits of the phone",
+    "hall/queue/kiosk/": "the queue-ticket kiosk of a hall",
+    "hall/queue/screen/": "the calling screen of a hall",
+    "api/v1/hall/lookup": "status lookup and rating through the API (code + phone digits)",
+}
+
+# Reference data shared by the whole district: every staff user may read these objects (GET
+# answers 200), but only their managers may change them (writes answer 403 or 404).
+SHARED_ROUTES: dict[str, str] = {
+    "hall/catalog/": "the service catalog is the same in every community of the district",
 }
 
 # The Django admin guards itself: anyone but a district administrator is sent to its login.

@@ -199,7 +199,17 @@ class RoleAssignment(models.Model):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "region"], name="assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=models.Q(unit__isnull=True),
+                name="assignment_unique",
+            ),
+            # A back-office handler may work for several units at the same node.
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="assignment_unit_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record, diff, snapshot
-from shequ.regions.models import Level, Region, RegionMove, RoleAssignment
+from shequ.regions.models import Level, Region, RegionMove, RoleAssignment, Unit
 from shequ.regions.scoping import forget_scope
 
 EDITABLE = ("code", "name", "boundary", "community_type", "is_special")
@@ -197,15 +197,29 @@ def region_move(
 
 @transaction.atomic
 def assignment_create(
-    *, actor: Any, user: Any, role: str, region: Region, request: HttpRequest | None = None
+    *,
+    actor: Any,
+    user: Any,
+    role: str,
+    region: Region,
+    unit: Unit | None = None,
+    request: HttpRequest | None = None,
 ) -> RoleAssignment:
-    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
+    """Give a user a role at a node (and, for back-office work, the unit they handle for)."""
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, region=region, unit=unit
+    )
     if created:
         audit_record(
             actor=actor,
             action=Action.CREATE,
             obj=assignment,
-            changes={"user": [None, user.pk], "role": [None, role], "region": [None, region.pk]},
+            changes={
+                "user": [None, user.pk],
+                "role": [None, role],
+                "region": [None, region.pk],
+                "unit": [None, unit.pk if unit else None],
+            },
             request=request,
             region_path=region.path,
         )

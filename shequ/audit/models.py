@@ -18,6 +18,7 @@ class Action(models.TextChoices):
     IMPORT = "import", _("Imported")
     EXPORT = "export", _("Exported")
     REVEAL = "reveal", _("Revealed personal data")
+    LOOKUP = "lookup", _("Looked up by identity number")
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOCKED = "locked", _("Account locked")

@@ -35,7 +35,7 @@ from shequ.lib import crypto
 from shequ.lib.codes import new_code
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
 from shequ.people.models import Person
-from shequ.regions.models import Region, Unit
+from shequ.regions.models import Region, RoleAssignment, Unit
 from shequ.regions.permissions import has_role, unit_ids
 from shequ.workdays import calendar
 
@@ -207,12 +207,22 @@ def case_open(
 
 
 def may_take(actor: Any, case: Case, transition: Transition) -> bool:
-    """The actor holds one of the transition's roles over the case's region or owning unit."""
+    """The actor holds one of the transition's roles over the case's region or owning unit.
+
+    For the owning unit, the role must be the one held on the assignment that names the unit:
+    a handler of the unit who is also a window worker elsewhere may not take a window's step
+    on a case outside that window's subtree.
+    """
     if actor is None:
         return True
     if has_role(actor, transition.roles, case.region):
         return True
-    return case.owner_unit_id in unit_ids(actor) and has_role(actor, transition.roles)
+    return (
+        case.owner_unit_id in unit_ids(actor)
+        and RoleAssignment.objects.filter(
+            user=actor, unit_id=case.owner_unit_id, role__in=transition.roles
+        ).exists()
+    )
 
 
 @transaction.atomic

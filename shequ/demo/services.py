@@ -13,6 +13,7 @@ from django.utils import timezone
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
 from shequ.demo.bulk import BatchHook, BulkInserter, bulk_load, next_id, reset_sequences
+from shequ.demo.hall import demo_hall_seed
 from shequ.demo.generator import (
     BUILDING_FIELDS,
     DWELLING_FIELDS,
@@ -149,6 +150,7 @@ def demo_seed(
         report.logins_created, report.logins_skipped = demo_staff_create()
         resident = demo_resident_create(maker.resident_name)
         district = regions[nodes[0].id]
+        hall = demo_hall_seed(district=district, logins_created=report.logins_created)
         report.counts = {
             "regions": len(regions),
             "streets": sum(1 for node in nodes if node.level == "street"),
@@ -160,6 +162,7 @@ def demo_seed(
             "persons": writers[3].count,
             "staff": len(report.logins_created),
             "residents": 1 if resident else 0,
+            **hall,
         }
         audit_record(
             actor=None,

@@ -1,3 +1,255 @@
-from ninja import Router
+"""The hall through the API: the catalog, window intake, and the public status lookup.
+
+Intake takes an `Idempotency-Key` header: a retried request returns the case the first one
+made (201 the first time, 200 on a replay), so a client that lost the answer never makes two.
+The lookup and its rating need no account, like the lookup page, and share its rate limit.
+"""
+
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from shequ.cases.api import CaseOut, DetailOut, detail
+from shequ.cases.models import IdempotencyKey, RatingChannel
+from shequ.cases.services import case_rate
+from shequ.hall.forms_public import LookupForm
+from shequ.hall.models import ServiceItem
+from shequ.hall.ratelimit import allow, client_address
+from shequ.hall.services import window_accept
+from shequ.hall.views_lookup import find_case, result_context
+from shequ.lib import crypto
+from shequ.lib.idnumbers import DocType, IdentityError, parse_identity
+from shequ.people.models import Person
+from shequ.regions.permissions import has_role
+from shequ.regions.roles import Role
+from shequ.regions.scoping import get_region_for_user
 
 router = Router(tags=["hall"])
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    version: int
+    is_current: bool
+    name: str
+    kind: str
+    department_id: int
+    department_name: str
+    promised_days: int
+    statutory_days: int
+    fee: str
+    online: bool
+    by_proxy: bool
+    delivery: bool
+
+    @staticmethod
+    def resolve_department_name(obj: ServiceItem) -> str:
+        return obj.department.name
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    form: str
+    count: int
+    electronic_ok: bool
+    required: bool
+    note: str
+
+
+class ItemDetailOut(ItemOut):
+    legal_basis: str
+    procedure: str
+    conditions: str
+    materials: list[MaterialOut]
+
+    @staticmethod
+    def resolve_materials(obj: ServiceItem) -> list[Any]:
+        return list(obj.materials.all())
+
+
+class ApplicationIn(Schema):
+    item_id: int
+    applicant_id_number: str = Field(..., max_length=40)
+    doc_type: DocType = DocType.ID_CARD
+    region_id: int = Field(..., description="The accepting hall's node (the caller's window).")
+    materials: list[int] = Field(default_factory=list, description="Ids of materials received.")
+    phone: str = Field("", max_length=32, description="Contact phone, when not the register's.")
+    note: str = Field("", max_length=2000)
+
+
+class LookupIn(Schema):
+    code: str = Field(..., max_length=40)
+    phone_tail: str = Field(..., max_length=8)
+
+
+class TimelineOut(Schema):
+    at: dt.datetime
+    text: str
+
+
+class LookupOut(Schema):
+    code: str
+    title: str
+    state: str
+    finished: bool
+    deadline: str
+    due_date: dt.date | None
+    timeline: list[TimelineOut]
+    ratable: bool
+    rating: int | None
+    followup: str | None
+
+
+class PublicRatingIn(LookupIn):
+    level: int
+    comment: str = Field("", max_length=2000)
+
+
+@router.get("/items", response=list[ItemOut], summary="Current service items, with search")
+@paginate(LimitOffsetPagination, max_limit=500)
+def item_list(request: HttpRequest, q: str = "") -> QuerySet[ServiceItem]:
+    items = ServiceItem.objects.current().select_related("department")
+    text = q.strip()
+    if text:
+        items = items.filter(Q(name__icontains=text) | Q(code__icontains=text))
+    return items.order_by("code")
+
+
+@router.get("/items/{item_id}", response=ItemDetailOut, summary="One item version with materials")
+def item_detail(request: HttpRequest, item_id: int) -> ServiceItem:
+    item = ServiceItem.objects.select_related("department").filter(pk=item_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+@router.post(
+    "/applications",
+    response={200: CaseOut, 201: CaseOut, 404: DetailOut},
+    summary="Accept an application at a window (idempotent with an Idempotency-Key header)",
+)
+def application_create(
+    request: HttpRequest,
+    data: ApplicationIn,
+    idempotency_key: str = Header("", alias="Idempotency-Key", max_length=100),
+) -> Any:
+    region = get_region_for_user(request.user, data.region_id)
+    if not has_role(request.user, {Role.WINDOW_WORKER}, region):
+        raise PermissionDenied(_("Only a window worker of this hall may accept applications"))
+    item = ServiceItem.objects.select_related("department").filter(pk=data.item_id).first()
+    if item is None:
+        return Status(404, {"detail": _("There is no service item with this id")})
+    try:
+        identity = parse_identity(data.applicant_id_number, data.doc_type)
+    except IdentityError as exc:
+        raise ValidationError({"applicant_id_number": [str(exc)]}) from exc
+    applicant = Person.objects.filter(id_number_hash=crypto.keyed_hash(identity.number)).first()
+    if applicant is None:
+        return Status(
+            404, {"detail": _("No person with this identity number is in the register")}
+        )
+    key = idempotency_key.strip()
+    replay = bool(key) and IdempotencyKey.objects.filter(user=request.user, key=key).exists()
+    case = window_accept(
+        actor=request.user,
+        item=item,
+        applicant=applicant,
+        region=region,
+        materials=data.materials,
+        phone=data.phone,
+        note=data.note,
+        idempotency_key=key,
+        request=request,
+    )
+    return Status(200 if replay else 201, detail(case))
+
+
+def _allowed(request: HttpRequest) -> bool:
+    """Count the attempt against the lookup page's limit for this address."""
+    return allow(
+        scope="lookup", key=client_address(request), limit=settings.STATUS_LOOKUPS_PER_MINUTE
+    )
+
+
+def _parsed(data: LookupIn) -> tuple[str, str]:
+    """The normalised code and digits; 400 with the lookup page's messages."""
+    form = LookupForm({"code": data.code, "phone_tail": data.phone_tail})
+    if not form.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    return form.cleaned_data["code"], form.cleaned_data["phone_tail"]
+
+
+def _too_many() -> Status:
+    return Status(
+        429,
+        {"detail": _("Too many lookups from this device. Please wait a minute and try again.")},
+    )
+
+
+def _not_found() -> Status:
+    return Status(404, {"detail": _("There is no matter with this code and phone number.")})
+
+
+def _public(context: dict[str, Any]) -> dict[str, Any]:
+    case = context["case"]
+    rating = context["rating"]
+    return {
+        "code": context["code"],
+        "title": case.title,
+        "state": str(context["state_text"]),
+        "finished": context["finished"],
+        "deadline": context["deadline"],
+        "due_date": case.due_date,
+        "timeline": context["timeline"],
+        "ratable": context["rating_form"] is not None,
+        "rating": rating.level if rating is not None else None,
+        "followup": str(context["followup"]) if context["followup"] is not None else None,
+    }
+
+
+@router.post(
+    "/lookup",
+    auth=None,
+    response={200: LookupOut, 404: DetailOut, 429: DetailOut},
+    summary="Public: where a matter stands, by tracking code and the last 4 phone digits",
+)
+def lookup(request: HttpRequest, data: LookupIn) -> Any:
+    if not _allowed(request):
+        return _too_many()
+    case = find_case(*_parsed(data))
+    if case is None:
+        return _not_found()
+    return _public(result_context(case))
+
+
+@router.post(
+    "/lookup/rating",
+    auth=None,
+    response={201: LookupOut, 404: DetailOut, 429: DetailOut},
+    summary="Public: rate a finished matter, by tracking code and the last 4 phone digits",
+)
+def lookup_rating(request: HttpRequest, data: PublicRatingIn) -> Any:
+    if not _allowed(request):
+        return _too_many()
+    case = find_case(*_parsed(data))
+    if case is None:
+        return _not_found()
+    case_rate(
+        case=case,
+        level=data.level,
+        comment=data.comment,
+        channel=RatingChannel.API,
+        actor=None,
+        request=request,
+    )
+    return Status(201, _public(result_context(case)))

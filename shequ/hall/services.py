@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
-from shequ.audit.services import audit_record, diff
+from shequ.audit.services import Target, audit_record, diff
 from shequ.cases.models import Case
 from shequ.cases.services import case_open, case_transition
 from shequ.hall.models import (
@@ -27,6 +27,7 @@ from shequ.hall.models import (
     TicketStatus,
     Window,
 )
+from shequ.lib.crypto import keyed_hash
 from shequ.people.models import Person
 from shequ.people.services import age_on
 from shequ.regions.models import Region
@@ -110,6 +111,27 @@ def item_save(
         region_path=item.department.region.path,
     )
     return item
+
+
+def applicant_lookup(
+    *, actor: Any, id_number: str, request: HttpRequest | None = None
+) -> Person | None:
+    """Find an applicant anywhere in the district by identity number (全区通办).
+
+    The window reaches the whole register this way, so every lookup is audited, found or not
+    (a worker could otherwise test whether a number is in the register unseen).
+    """
+    person = (
+        Person.objects.select_related("region").filter(id_number_hash=keyed_hash(id_number)).first()
+    )
+    audit_record(
+        actor=actor,
+        action=Action.LOOKUP,
+        obj=person if person is not None else Target("people.person", "", "not found"),
+        changes={"found": person is not None},
+        request=request,
+    )
+    return person
 
 
 def _check_materials(item: ServiceItem, received: list[int]) -> list[Material]:

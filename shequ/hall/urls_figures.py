@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from shequ.hall import views_figures as views
+
+urlpatterns = [
+    path("", views.figures, name="figures"),
+    path("export/", views.figures_export, name="figures-export"),
+]

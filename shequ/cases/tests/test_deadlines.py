@@ -1,8 +1,10 @@
 """Deadlines in working days of the 2026 Chinese calendar: start, pause, resume, extend, stop."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import ValidationError
 
 from shequ.audit.models import AuditEvent
@@ -14,6 +16,13 @@ from shequ.regions.tests.factories import World
 D = dt.date
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in the source language; the translation is checked elsewhere."""
+    with translation.override("en"):
+        yield
 
 
 def test_accepted_on_11_february_with_5_days_is_due_after_the_spring_festival(

@@ -4,7 +4,6 @@ A case is reached through the region scope or through the caller's units (a back
 handler works every case of the unit, wherever a window accepted it); any other answers 404.
 """
 
-
 import datetime as dt
 from typing import Any, Literal
 
@@ -138,7 +137,7 @@ class CaseDetailOut(CaseOut):
 
 class CaseFilters(Schema):
     type: str = Field("", description='A case type, such as "application".')
-    state: str = Field("", description="One state of the type, such as \"handling\".")
+    state: str = Field("", description='One state of the type, such as "handling".')
     due: Literal["", "soon", "overdue", "paused"] = Field(
         "", description="Deadline: due soon, overdue, or paused (补正)."
     )
@@ -218,9 +217,7 @@ def case_move(request: HttpRequest, case_id: int, data: TransitionIn) -> Any:
     return detail(moved)
 
 
-@router.post(
-    "/{case_id}/extend", response=CaseDetailOut, summary="Record an approved extension"
-)
+@router.post("/{case_id}/extend", response=CaseDetailOut, summary="Record an approved extension")
 def case_extend_deadline(request: HttpRequest, case_id: int, data: ExtendIn) -> Case:
     case = case_for_user(request.user, case_id)
     if not may_extend(request.user, case):

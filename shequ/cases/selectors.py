@@ -57,9 +57,11 @@ def cases_for(user: Any) -> QuerySet[Case]:
 def case_for_user(user: Any, case_id: int) -> Case:
     """One case the user reaches (scope or owning unit), or Http404."""
     try:
-        return cases_for(user).select_related(
-            "region", "owner_unit", "handler", "first_responder", "parent"
-        ).get(pk=case_id)
+        return (
+            cases_for(user)
+            .select_related("region", "owner_unit", "handler", "first_responder", "parent")
+            .get(pk=case_id)
+        )
     except (Case.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("not found") from exc
 
@@ -184,6 +186,11 @@ class Deadline:
     provisional: bool = False
 
 
+def _count(value: dt.date | int) -> int:
+    assert isinstance(value, int)
+    return value
+
+
 def deadline(case: Case, today: dt.date, soon_until: dt.date) -> Deadline:
     """The case's deadline mark; counts are working days (calendar lookups, no queries)."""
     if case.clock == Clock.STOPPED:
@@ -193,13 +200,13 @@ def deadline(case: Case, today: dt.date, soon_until: dt.date) -> Deadline:
     if case.clock == Clock.PAUSED:
         since = case.paused_on or today
         left = calendar.working_days_between(since, case.due_date)
-        return Deadline("paused", days_left=int(left.value), provisional=case.due_provisional)
+        return Deadline("paused", days_left=_count(left.value), provisional=case.due_provisional)
     if case.due_date < today:
         over = calendar.working_days_between(case.due_date, today)
-        return Deadline("overdue", days_over=int(over.value), provisional=case.due_provisional)
+        return Deadline("overdue", days_over=_count(over.value), provisional=case.due_provisional)
     left = calendar.working_days_between(today, case.due_date)
     mark = "soon" if case.due_date <= soon_until else ""
-    return Deadline(mark, days_left=int(left.value), provisional=case.due_provisional)
+    return Deadline(mark, days_left=_count(left.value), provisional=case.due_provisional)
 
 
 def unread_count(user: Any) -> int:

@@ -388,9 +388,7 @@ def case_extend_view(request: HttpRequest, case_id: int) -> HttpResponse:
     except ValidationError as exc:
         _report(request, exc)
     else:
-        messages.success(
-            request, _("The deadline is now %(date)s.") % {"date": extended.due_date}
-        )
+        messages.success(request, _("The deadline is now %(date)s.") % {"date": extended.due_date})
     return redirect("cases:case-detail", case_id=case.pk)
 
 
@@ -423,7 +421,9 @@ def case_rate_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 request, _("Recorded. A poor rating opens a rectification: see below.")
             )
         else:
-            messages.success(request, _("Recorded: %(level)s.") % {"level": rating.get_level_display()})
+            messages.success(
+                request, _("Recorded: %(level)s.") % {"level": rating.get_level_display()}
+            )
     return redirect("cases:case-detail", case_id=case.pk)
 
 

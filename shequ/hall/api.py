@@ -5,7 +5,6 @@ made (201 the first time, 200 on a replay), so a client that lost the answer nev
 The lookup and its rating need no account, like the lookup page, and share its rate limit.
 """
 
-
 import datetime as dt
 from typing import Any
 
@@ -14,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from shequ.accounts.models import staff_user
 from shequ.cases.api import CaseOut, DetailOut, detail
 from shequ.cases.models import IdempotencyKey, RatingChannel
 from shequ.cases.services import case_rate
@@ -155,13 +155,12 @@ def application_create(
         raise ValidationError({"applicant_id_number": [str(exc)]}) from exc
     applicant = Person.objects.filter(id_number_hash=crypto.keyed_hash(identity.number)).first()
     if applicant is None:
-        return Status(
-            404, {"detail": _("No person with this identity number is in the register")}
-        )
+        return Status(404, {"detail": _("No person with this identity number is in the register")})
     key = idempotency_key.strip()
-    replay = bool(key) and IdempotencyKey.objects.filter(user=request.user, key=key).exists()
+    actor = staff_user(request)
+    replay = bool(key) and IdempotencyKey.objects.filter(user=actor, key=key).exists()
     case = window_accept(
-        actor=request.user,
+        actor=actor,
         item=item,
         applicant=applicant,
         region=region,

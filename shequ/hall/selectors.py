@@ -92,7 +92,7 @@ def month_period(day: dt.date) -> Period:
 
 
 def parse_period(value: str) -> Period | None:
-    """"2026-11" is November 2026, "2026" the whole year; anything else is None."""
+    """ "2026-11" is November 2026, "2026" the whole year; anything else is None."""
     match = _PERIOD.match(value.strip())
     if match is None:
         return None
@@ -229,9 +229,7 @@ def _annotations(conditions: dict[str, Q]) -> dict[str, Count]:
         if name != "rated"
     }
     for level in LEVELS:
-        counts[f"r{level}"] = Count(
-            "rating", filter=conditions["rated"] & Q(rating__level=level)
-        )
+        counts[f"r{level}"] = Count("rating", filter=conditions["rated"] & Q(rating__level=level))
     return counts
 
 
@@ -265,8 +263,9 @@ def _handling_days(cases: QuerySet[Case], group: str | None, finished: Q) -> dic
     result: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for pair in pairs:
         days = calendar.working_days_between(pair["started_on"], pair["finished_on"]).value
+        assert isinstance(days, int)
         entry = result[pair[group] if group else None]
-        entry[0] += int(days) * pair["n"]
+        entry[0] += days * pair["n"]
         entry[1] += pair["n"]
     return result
 
@@ -333,6 +332,7 @@ def _community_table(cases: QuerySet[Case], conditions: dict[str, Q]) -> Table:
     }
     merged: dict[int, Row] = {}
     for key, values, days in grouped:
+        assert key is not None  # every case has a region
         ids = [int(part) for part in paths[key].strip("/").split("/")]
         home = next((pk for pk in ids if nodes[pk][1] == "community"), ids[-1])
         row = _with_days(_row(home, nodes[home][0], values), days)

@@ -30,18 +30,16 @@ from shequ.hall.services import item_save
 from shequ.lib.tabular import ImportFailed, RowError
 from shequ.regions import permissions as perms
 from shequ.regions.models import Unit
-from shequ.regions.roles import Role
 from shequ.regions.scoping import scope_prefixes
 from shequ.workdays import calendar
 
-# Roles whose work needs the staff catalog; the others read the public one.
-CATALOG_ROLES = frozenset(Role) - {Role.GRID_WORKER, Role.BUILDING_CHIEF, Role.SERVICE_PROVIDER}
 # An import with many bad rows shows this many of them; the count says how many more.
 ERRORS_SHOWN = 500
 
 
 def can_view_catalog(user: Any) -> bool:
-    return perms.has_role(user, CATALOG_ROLES)
+    """Any staff role: the catalog is the same in every community of the district."""
+    return bool(perms.role_paths(user))
 
 
 def can_manage_catalog(user: Any) -> bool:
@@ -75,7 +73,7 @@ def _with_materials(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
 
 
 def get_item_or_404(user: Any, item_id: int) -> ServiceItem:
-    """An item version in the user's reach, or 404; 403 for staff whose work has no catalog."""
+    """An item version in the user's reach, or 404."""
     if not can_view_catalog(user):
         raise PermissionDenied
     item = _with_materials(items_visible_to(user)).filter(pk=item_id).first()

@@ -65,9 +65,12 @@ def figures_export(request: HttpRequest) -> HttpResponse:
     audit_record(
         actor=request.user,
         action=Action.EXPORT,
-        obj=Target("hall.figures", report.period.key, _("Hall figures %(period)s") % {
-            "period": report.period.key
-        }, region_path=figure_paths(request.user)[0]),
+        obj=Target(
+            "hall.figures",
+            report.period.key,
+            _("Hall figures %(period)s") % {"period": report.period.key},
+            region_path=figure_paths(request.user)[0],
+        ),
         changes={"period": report.period.key, "by": report.by, "rows": len(rows)},
         request=request,
     )

@@ -60,7 +60,13 @@ def ids(response: Any) -> list[int]:
 
 def state(case: Case) -> tuple[Any, ...]:
     case.refresh_from_db()
-    return (case.state, case.handler_id, case.due_date, CaseEvent.objects.count(), AuditEvent.objects.count())
+    return (
+        case.state,
+        case.handler_id,
+        case.due_date,
+        CaseEvent.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_list_reaches_scope_and_units(world: World, cast: Cast) -> None:
@@ -77,7 +83,7 @@ def test_list_filters(world: World, cast: Cast) -> None:
 
     assert ids(client.get(CASES, {"state": "handling"})) == [cast.hubei.pk]
     assert ids(client.get(CASES, {"type": "rectification"})) == []
-    assert ids(client.get(CASES, {"type": "application", "limit": 1, "offset": 1})) == [
+    assert ids(client.get(CASES, {"type": "application", "limit": "1", "offset": "1"})) == [
         cast.yuyuan.pk
     ]
     with on_day(D(2026, 2, 25)):
@@ -116,11 +122,19 @@ def test_out_of_reach_is_404(world: World, cast: Cast) -> None:
     assert window.get(f"{CASES}/{cast.yuyuan.pk}").status_code == 404
     assert window.get(f"{CASES}/999999").status_code == 404
     take = {"name": "take"}
-    assert window.post(f"{CASES}/{cast.yuyuan.pk}/transitions", take, "application/json").status_code == 404
+    assert (
+        window.post(f"{CASES}/{cast.yuyuan.pk}/transitions", take, "application/json").status_code
+        == 404
+    )
     extend = {"days": 2, "note": "现场核查"}
-    assert window.post(f"{CASES}/{cast.yuyuan.pk}/extend", extend, "application/json").status_code == 404
+    assert (
+        window.post(f"{CASES}/{cast.yuyuan.pk}/extend", extend, "application/json").status_code
+        == 404
+    )
     rate = {"level": 5}
-    assert window.post(f"{CASES}/{cast.yuyuan.pk}/rating", rate, "application/json").status_code == 404
+    assert (
+        window.post(f"{CASES}/{cast.yuyuan.pk}/rating", rate, "application/json").status_code == 404
+    )
     assert state(cast.yuyuan) == before
 
 

@@ -400,7 +400,7 @@ def test_the_case_page_shows_header_deadline_fragment_and_timeline(
     assert response.status_code == 200
     html = response.content.decode()
     assert display_code(case.tracking_code) in html
-    assert "张伟 · <span class=\"mono\">138****5678</span>" in html
+    assert '张伟 · <span class="mono">138****5678</span>' in html
     assert "13812345678" not in html
     assert "区民政局" in html
     assert "Waiting for materials" in html
@@ -463,9 +463,7 @@ def test_a_stranger_gets_404_everywhere_and_nothing_changes(
     assert client.post(f"{base}/attachments/", {"file": upload}).status_code == 404
     assert client.get(f"{base}/attachments/{attachment.pk}/").status_code == 404
     # Someone else's attachment id under a case the stranger cannot reach either.
-    assert (
-        client.get(f"/cases/{queue.paused.pk}/attachments/{attachment.pk}/").status_code == 404
-    )
+    assert client.get(f"/cases/{queue.paused.pk}/attachments/{attachment.pk}/").status_code == 404
     assert [state_of(queue.late), state_of(queue.paused)] == before
     assert AuditEvent.objects.count() == audits
     # The queue and the inbox show none of it.
@@ -519,9 +517,9 @@ def test_a_transition_from_a_stale_page_changes_nothing(
     for response in (first, second):
         assert response.status_code == 200
         [message] = messages_of(response)
-        assert message.startswith(
-            "This matter was just moved to “Being handled” by 工作人员"
-        ), message
+        assert message.startswith("This matter was just moved to “Being handled” by 工作人员"), (
+            message
+        )
         assert message.endswith("Reload the page to see it.")
         assert [m.tags for m in response.context["messages"]] == ["error"]
     assert state_of(case) == before
@@ -686,7 +684,9 @@ def test_a_worker_records_the_call_back_rating(world: World, hall: Hall, queue: 
         page = login(world.users["window"]).get(f"/cases/{case.pk}/")
         assert page.context["rate_form"] is not None
         assert 'name="level"' in page.content.decode()
-        assert "checked" not in page.content.decode().split('action="/cases/')[-1].split("</form>")[0]
+        assert (
+            "checked" not in page.content.decode().split('action="/cases/')[-1].split("</form>")[0]
+        )
         response = login(world.users["window"]).post(
             f"/cases/{case.pk}/rate/", {"level": 4, "comment": "办得快"}, follow=True
         )
@@ -701,7 +701,9 @@ def test_a_worker_records_the_call_back_rating(world: World, hall: Hall, queue: 
     assert response.context["rate_form"] is None
     html = response.content.decode()
     assert "Call-back by a worker" in html
-    assert response.context["events"][-1]["details"] == ["Rating: Satisfied (Call-back by a worker)"]
+    assert response.context["events"][-1]["details"] == [
+        "Rating: Satisfied (Call-back by a worker)"
+    ]
     # A second rating is refused.
     again = login(world.users["window"]).post(f"/cases/{case.pk}/rate/", {"level": 1}, follow=True)
     assert messages_of(again) == ["This matter has been rated already"]
@@ -734,9 +736,10 @@ def test_a_rating_is_refused_before_the_end_and_for_read_only_roles(
     before = state_of(case)
     response = login(hall.back).post(f"/cases/{case.pk}/rate/", {"level": 5}, follow=True)
     assert messages_of(response) == ["A matter can be rated once it is finished"]
-    assert login(world.users["supervisor"]).post(
-        f"/cases/{case.pk}/rate/", {"level": 5}
-    ).status_code == 403
+    assert (
+        login(world.users["supervisor"]).post(f"/cases/{case.pk}/rate/", {"level": 5}).status_code
+        == 403
+    )
     assert state_of(case) == before
 
 
@@ -822,4 +825,3 @@ def test_the_unread_count_helper(world: World) -> None:
     assert unread_count(world.users["window"]) == 1
     assert unread_count(world.users["director"]) == 0
     assert unread_count(None) == 0
-

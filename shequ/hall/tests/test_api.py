@@ -37,7 +37,9 @@ def _english_and_fresh_limits() -> Iterator[None]:
     cache.clear()
 
 
-def make_item(actor: User, unit: Any, code: str = "ITEM-001", name: str = "老年人优待证办理") -> ServiceItem:
+def make_item(
+    actor: User, unit: Any, code: str = "ITEM-001", name: str = "老年人优待证办理"
+) -> ServiceItem:
     return item_save(
         actor=actor,
         code=code,
@@ -200,10 +202,14 @@ def test_intake_refused(world: World, hall: Hall) -> None:
     before = counts()
 
     bad_number = client.post(
-        APPLICATIONS, body(world, hall, applicant_id_number="110105194912310021"), "application/json"
+        APPLICATIONS,
+        body(world, hall, applicant_id_number="110105194912310021"),
+        "application/json",
     )
     unknown = client.post(
-        APPLICATIONS, body(world, hall, applicant_id_number="110105194912310046"), "application/json"
+        APPLICATIONS,
+        body(world, hall, applicant_id_number="110105194912310046"),
+        "application/json",
     )
     missing = client.post(APPLICATIONS, body(world, hall, materials=[]), "application/json")
     no_item = client.post(APPLICATIONS, body(world, hall, item_id=999999), "application/json")
@@ -303,7 +309,9 @@ def test_lookup_needs_no_account(client: Client, accepted: Case) -> None:
 
 
 def test_lookup_with_wrong_digits_is_404(client: Client, accepted: Case) -> None:
-    wrong = client.post(LOOKUP, {"code": accepted.tracking_code, "phone_tail": "0000"}, "application/json")
+    wrong = client.post(
+        LOOKUP, {"code": accepted.tracking_code, "phone_tail": "0000"}, "application/json"
+    )
     bad = client.post(LOOKUP, {"code": "ABC", "phone_tail": "12"}, "application/json")
 
     assert wrong.status_code == 404

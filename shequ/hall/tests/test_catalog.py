@@ -282,12 +282,18 @@ def test_only_district_administrators_edit_the_catalog(
     assert reverse("hall:item-edit", args=[item.pk]) not in page.content.decode()
 
 
-def test_grid_workers_use_the_public_catalog(world: World, item: ServiceItem) -> None:
+def test_every_staff_member_reads_the_catalog(world: World, item: ServiceItem) -> None:
+    """The catalog is the district's: a grid worker of any grid reads it, and edits nothing."""
     client = login(world.users["stranger"])
-    assert client.get(reverse("hall:catalog")).status_code == 403
-    assert client.get(reverse("hall:item-detail", args=[item.pk])).status_code == 403
-    assert client.get(reverse("hall:catalog-export")).status_code == 403
-    assert client.get(reverse("hall:catalog-public")).status_code == 200
+    before = state()
+    assert [i.code for i in client.get(reverse("hall:catalog")).context["items"]] == ["MZ-006"]
+    assert client.get(reverse("hall:item-detail", args=[item.pk])).status_code == 200
+    assert client.get(reverse("hall:catalog-export")).status_code == 200
+    assert client.get(reverse("hall:item-edit", args=[item.pk])).status_code == 403
+    assert client.post(reverse("hall:item-edit", args=[item.pk]), edit_post(item)).status_code == 403
+    assert state() == before
+    resident_side = Client()
+    assert resident_side.get(reverse("hall:catalog")).status_code == 302
 
 
 def test_an_item_of_another_district_is_not_found(world: World, item: ServiceItem) -> None:

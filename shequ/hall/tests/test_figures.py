@@ -102,34 +102,110 @@ def cast(world: World) -> Cast:
     h1 = unit_staff(civil, username="handler")
     hubei, bayi = world.community, world.other_community
     # A: accepted 2 Mar, finished 5 Mar on time (3 working days), rated 非常满意.
-    case(hubei, responder=w1, handler=h1, unit=civil, started=D(2026, 3, 2), due=D(2026, 3, 9),
-         finished=D(2026, 3, 5), on_time=True, state="approved", rating=(5, D(2026, 3, 6)))
+    case(
+        hubei,
+        responder=w1,
+        handler=h1,
+        unit=civil,
+        started=D(2026, 3, 2),
+        due=D(2026, 3, 9),
+        finished=D(2026, 3, 5),
+        on_time=True,
+        state="approved",
+        rating=(5, D(2026, 3, 6)),
+    )
     # B: accepted 3 Mar, finished 12 Mar late (7 working days), rated 不满意.
-    case(hubei, responder=w1, handler=h1, unit=civil, started=D(2026, 3, 3), due=D(2026, 3, 10),
-         finished=D(2026, 3, 12), on_time=False, state="rejected", rating=(2, D(2026, 3, 13)))
+    case(
+        hubei,
+        responder=w1,
+        handler=h1,
+        unit=civil,
+        started=D(2026, 3, 3),
+        due=D(2026, 3, 10),
+        finished=D(2026, 3, 12),
+        on_time=False,
+        state="rejected",
+        rating=(2, D(2026, 3, 13)),
+    )
     # C: accepted 20 Mar, not taken, due 27 Mar and still open: open past due.
-    case(hubei, responder=w1, unit=civil, started=D(2026, 3, 20), due=D(2026, 3, 27),
-         state="accepted")
+    case(
+        hubei,
+        responder=w1,
+        unit=civil,
+        started=D(2026, 3, 20),
+        due=D(2026, 3, 27),
+        state="accepted",
+    )
     # D: accepted 16 Mar, paused for materials: accepted only.
-    case(bayi, responder=w2, handler=h1, unit=civil, started=D(2026, 3, 16), due=D(2026, 3, 20),
-         clock=Clock.PAUSED, state="correction")
+    case(
+        bayi,
+        responder=w2,
+        handler=h1,
+        unit=civil,
+        started=D(2026, 3, 16),
+        due=D(2026, 3, 20),
+        clock=Clock.PAUSED,
+        state="correction",
+    )
     # E: accepted 9 Mar, finished 10 Mar on time (1 working day), rated 满意.
-    case(bayi, responder=w2, handler=h1, unit=civil, started=D(2026, 3, 9), due=D(2026, 3, 16),
-         finished=D(2026, 3, 10), on_time=True, state="delivered", rating=(4, D(2026, 3, 11)))
+    case(
+        bayi,
+        responder=w2,
+        handler=h1,
+        unit=civil,
+        started=D(2026, 3, 9),
+        due=D(2026, 3, 16),
+        finished=D(2026, 3, 10),
+        on_time=True,
+        state="delivered",
+        rating=(4, D(2026, 3, 11)),
+    )
     # F: all in February, but rated 基本满意 on 3 March: counts for the ratings only.
-    case(bayi, responder=w2, unit=civil, started=D(2026, 2, 2), due=D(2026, 2, 9),
-         finished=D(2026, 2, 6), on_time=True, state="delivered", rating=(3, D(2026, 3, 3)))
+    case(
+        bayi,
+        responder=w2,
+        unit=civil,
+        started=D(2026, 2, 2),
+        due=D(2026, 2, 9),
+        finished=D(2026, 2, 6),
+        on_time=True,
+        state="delivered",
+        rating=(3, D(2026, 3, 3)),
+    )
     # G: refused at the window on 4 March: never accepted, counts nowhere.
-    case(hubei, responder=w1, unit=civil, started=None, due=None, finished=D(2026, 3, 4),
-         state="refused")
+    case(
+        hubei,
+        responder=w1,
+        unit=civil,
+        started=None,
+        due=None,
+        finished=D(2026, 3, 4),
+        state="refused",
+    )
     # H: overdue since February and still open: February's overdue, not March's.
     case(hubei, responder=w1, unit=civil, started=D(2026, 2, 2), due=D(2026, 2, 27))
     # I: the other street: accepted 4 Mar, finished 9 Mar on time (3 working days).
-    case(yuyuan, responder=w3, handler=h1, unit=health, started=D(2026, 3, 4),
-         due=D(2026, 3, 11), finished=D(2026, 3, 9), on_time=True, state="approved")
+    case(
+        yuyuan,
+        responder=w3,
+        handler=h1,
+        unit=health,
+        started=D(2026, 3, 4),
+        due=D(2026, 3, 11),
+        finished=D(2026, 3, 9),
+        on_time=True,
+        state="approved",
+    )
     # Not an application: left out.
-    case(hubei, responder=w1, unit=civil, started=D(2026, 3, 2), due=D(2026, 3, 3),
-         type_key="rectification", state="open")
+    case(
+        hubei,
+        responder=w1,
+        unit=civil,
+        started=D(2026, 3, 2),
+        due=D(2026, 3, 3),
+        type_key="rectification",
+        state="open",
+    )
     return Cast(w1, w2, w3, h1)  # fmt: skip
 
 
@@ -257,9 +333,7 @@ def login(client: Client, user: User) -> Client:
     return client
 
 
-def test_page(
-    client: Client, world: World, cast: Cast, django_assert_num_queries: Any
-) -> None:
+def test_page(client: Client, world: World, cast: Cast, django_assert_num_queries: Any) -> None:
     login(client, world.users["admin"])
     # Session, user, roles, scope; per table and for the total: counts, handling days (and the
     # names of a table's rows); the holiday calendar once.

@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import random
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,9 @@ from common import fresh_database, print_table, setup_django, timed, write_resul
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday; the next working day is Wednesday 11 March
 DUE_COUNTS = (100, 1_000, 10_000)
-OVERDUE_SQL = (
-    "SELECT id FROM cases_case WHERE clock = %s AND alert IN (0, 1) AND due_date < %s"
-)
+OVERDUE_SQL = "SELECT id FROM cases_case WHERE clock = %s AND alert IN (0, 1) AND due_date < %s"
 SOON_SQL = (
-    "SELECT id FROM cases_case WHERE clock = %s AND alert = 0 AND due_date >= %s "
-    "AND due_date <= %s"
+    "SELECT id FROM cases_case WHERE clock = %s AND alert = 0 AND due_date >= %s AND due_date <= %s"
 )
 
 
@@ -118,9 +116,7 @@ def main() -> None:
     def reset(due_ids: list[int]) -> None:
         with transaction.atomic():
             for start in range(0, len(due_ids), 5_000):
-                Case.objects.filter(pk__in=due_ids[start : start + 5_000]).update(
-                    alert=Alert.NONE
-                )
+                Case.objects.filter(pk__in=due_ids[start : start + 5_000]).update(alert=Alert.NONE)
             CaseEvent.objects.all().delete()
             Notification.objects.all().delete()
 
@@ -139,15 +135,13 @@ def main() -> None:
         assert bare_select() == count, (bare_select(), count)
         result = deadline_scan(TODAY)  # warm-up; also checks the counts
         assert result.due_soon + result.overdue == count, (result, count)
-        scan = sample(lambda: deadline_scan(TODAY), options.runs, before=lambda: reset(due_ids))
+        scan = sample(partial(deadline_scan, TODAY), options.runs, before=partial(reset, due_ids))
         bare = sample(bare_select, options.runs)
         if count == 1_000:
             reset(due_ids)
             with CaptureQueriesContext(connection) as captured:
                 deadline_scan(TODAY)
-            selects = [
-                q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")
-            ]
+            selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
             plans["deadline_scan: overdue batch"] = plan(selects[0], [])
             plans["bare SELECT: overdue"] = plan(OVERDUE_SQL, [Clock.RUNNING, TODAY])
             plans["bare SELECT: due soon"] = plan(SOON_SQL, [Clock.RUNNING, TODAY, soon_until])

@@ -72,7 +72,9 @@ def make_tree(streets: int, communities_per_street: int, units: int) -> Tree:
         street = region(f"130105{s + 1:03d}", f"第{s + 1}街道", "street", district)
         tree.streets.append(street)
         for c in range(communities_per_street):
-            community = region(f"{street.code}{c + 1:03d}", f"社区{s + 1}-{c + 1}", "community", street)
+            community = region(
+                f"{street.code}{c + 1:03d}", f"社区{s + 1}-{c + 1}", "community", street
+            )
             tree.communities.append(community)
             tree.window_workers.append(
                 user(f"window-{s + 1}-{c + 1}", Role.WINDOW_WORKER, community)
@@ -157,7 +159,9 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def sample(action: Callable[[], Any], runs: int, before: Callable[[], Any] | None = None) -> list[float]:
+def sample(
+    action: Callable[[], Any], runs: int, before: Callable[[], Any] | None = None
+) -> list[float]:
     """Wall-clock seconds of `runs` calls of `action`; `before` runs untimed before each."""
     seconds = []
     for _ in range(runs):

@@ -16,18 +16,20 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from shequ.accounts.services import api_token_create
 from shequ.audit.models import Action, AuditEvent, AuditHead
 from shequ.audit.services import audit_verify
+from shequ.cases.models import Attachment
 from shequ.core.public import ADMIN_PREFIX, PUBLIC_ROUTES, SHARED_ROUTES
 from shequ.hall.models import ItemKind, Window
 from shequ.hall.services import item_save, notice_issue, ticket_take, window_accept
 from shequ.people.models import Building, Dwelling, DwellingUse, Household
-from shequ.regions.models import Unit, UnitKind
 from shequ.people.services import person_create
+from shequ.regions.models import Unit, UnitKind
 from shequ.regions.tests.factories import World
 
 MARKER_NAME = "靶子甲"
@@ -74,7 +76,7 @@ def snapshot() -> dict[str, Any]:
 
 
 @pytest.fixture
-def target(world: World) -> dict[str, Any]:
+def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
     """Records of world.grid, the grid next to the stranger's."""
     admin = world.users["admin"]
     building = Building.objects.create(region=world.grid, name="1号楼", address="湖北路1号")
@@ -128,12 +130,17 @@ def target(world: World) -> dict[str, Any]:
         region=world.grid,
         materials=[first.pk],
     )
+    settings.MEDIA_ROOT = tmp_path
+    attachment = Attachment.objects.create(
+        case=case, file=SimpleUploadedFile("photo.txt", b"x"), name="photo.txt"
+    )
     window = Window.objects.create(region=world.grid, number=1, groups="A")
     ticket = ticket_take(region=world.grid, group="A")
     return {
         "unit_id": unit.pk,
         "item_id": item.pk,
         "case_id": case.pk,
+        "attachment_id": attachment.pk,
         "notice_id": notice.pk,
         "window_id": window.pk,
         "ticket_id": ticket.pk,
@@ -243,7 +250,7 @@ def test_stranger_gets_not_found_everywhere(world: World, target: dict[str, Any]
                 continue
             body = response.content.decode(errors="replace")
             if has_object and shared and method == "get":
-                if response.status_code not in (200, 404):
+                if response.status_code not in (200, 403, 404):
                     failures.append(f"{method.upper()} {url} -> {response.status_code}")
             elif has_object:
                 if response.status_code not in (403, 404, 405):

@@ -158,9 +158,14 @@ def work_queue(
     )
 
 
-def tab_counts(user: Any, filters: QueueFilters, today: dt.date | None = None) -> dict[str, int]:
+def tab_counts(
+    user: Any,
+    filters: QueueFilters,
+    today: dt.date | None = None,
+    tabs: tuple[str, ...] | list[str] = TABS,
+) -> dict[str, int]:
     day = today or calendar.today()
-    return {tab: _filtered(tab_cases(user, tab), filters, day).count() for tab in TABS}
+    return {tab: _filtered(tab_cases(user, tab), filters, day).count() for tab in tabs}
 
 
 def queue_regions(user: Any) -> list[Region]:
@@ -180,7 +185,7 @@ def _root_ids(user: Any) -> list[int]:
 class Deadline:
     """Where a case stands against its deadline, in working days."""
 
-    mark: str  # "", "soon", "overdue", "paused", "finished"
+    mark: str  # "", "soon", "overdue", "paused", "stopped"
     days_left: int | None = None
     days_over: int | None = None
     provisional: bool = False
@@ -194,7 +199,7 @@ def _count(value: dt.date | int) -> int:
 def deadline(case: Case, today: dt.date, soon_until: dt.date) -> Deadline:
     """The case's deadline mark; counts are working days (calendar lookups, no queries)."""
     if case.clock == Clock.STOPPED:
-        return Deadline("finished", provisional=case.due_provisional)
+        return Deadline("stopped", provisional=case.due_provisional)
     if case.due_date is None:
         return Deadline("")
     if case.clock == Clock.PAUSED:

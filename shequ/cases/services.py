@@ -93,7 +93,8 @@ def _apply_clock(case: Case, effect: ClockEffect, today: dt.date) -> dict[str, A
     if effect == ClockEffect.RESUME and case.clock == Clock.PAUSED:
         assert case.paused_on is not None and case.due_date is not None
         paused = calendar.working_days_between(case.paused_on, today)
-        extended = calendar.add_working_days(case.due_date, int(paused.value))
+        assert isinstance(paused.value, int)
+        extended = calendar.add_working_days(case.due_date, paused.value)
         case.due_date = extended.value  # type: ignore[assignment]
         case.due_provisional = case.due_provisional or extended.provisional or paused.provisional
         case.clock = Clock.RUNNING

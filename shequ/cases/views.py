@@ -5,7 +5,8 @@ A type's app adds its own part of the case page by convention, without the engin
 it: a template `<app label>/_case_<type key>.html` and, beside it, an optional module
 `<app>.views_case` with `case_fragment_context(case) -> dict` (the template's `fragment`) and
 `clean_transition_data(case, name, data) -> dict` (checks the extra data_<key> fields of a
-transition form; without it such fields are dropped).
+transition form; without it such fields are dropped) and `event_data_lines(data) -> dict`
+(words for the type's own keys in a timeline event's data, by key).
 """
 
 from __future__ import annotations
@@ -103,6 +104,10 @@ class TypeExtension:
         clean = getattr(self.module, "clean_transition_data", None)
         return clean(case, name, data) if clean is not None else {}
 
+    def data_lines(self, data: dict[str, Any]) -> dict[str, str]:
+        describe = getattr(self.module, "event_data_lines", None)
+        return describe(data) if describe is not None else {}
+
 
 def _views_case(app_module: str) -> ModuleType | None:
     module_name = f"{app_module}.views_case"
@@ -148,10 +153,15 @@ def _action_label(kind: CaseType | None, action: str) -> Any:
     return transition.label if transition is not None else action
 
 
-def _event_details(event: CaseEvent) -> list[str]:
-    """The event's data in words: paused days, new due date, extension, rating..."""
+def _event_details(event: CaseEvent, extension: TypeExtension | None) -> list[str]:
+    """The event's data in words: paused days, new due date, extension, rating, and the
+    type's own keys as its app words them."""
     data = dict(event.data or {})
     lines: list[str] = []
+    if extension is not None:
+        own = extension.data_lines(data)
+        lines += list(own.values())
+        data = {key: value for key, value in data.items() if key not in own}
     if {"days", "from", "to"} <= data.keys():
         lines.append(
             _("Extended by %(days)s working days: %(old)s → %(new)s")
@@ -166,7 +176,9 @@ def _event_details(event: CaseEvent) -> list[str]:
     if "due_date" in data:
         lines.append(_("Due date: %(date)s") % {"date": data.pop("due_date")})
     if "on_time" in data:
-        lines.append(_("Finished on time") if data.pop("on_time") else _("Finished late"))
+        lines.append(
+            _("Within the time limit") if data.pop("on_time") else _("Past the time limit")
+        )
     if "level" in data:
         level = data.pop("level")
         channel = data.pop("channel", "")
@@ -195,6 +207,12 @@ def _report_form(request: HttpRequest, form: Any) -> None:
 
 
 # --- The work queue --------------------------------------------------------------------------
+
+TAB_LABELS = {
+    "unit": gettext_lazy("My unit"),
+    "mine": gettext_lazy("Mine"),
+    "area": gettext_lazy("All in my area"),
+}
 
 
 def _state_options(type_key: str) -> list[tuple[Any, list[tuple[str, Any]]]]:
@@ -238,7 +256,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "deadline": deadline(case, today, soon_until),
             }
         )
-    counts = tab_counts(user, filters, today)
+    counts = tab_counts(user, filters, today, tabs=tabs)
     context = {
         "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts[t]} for t in tabs],
         "tab": tab,
@@ -263,13 +281,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-TAB_LABELS = {
-    "unit": gettext_lazy("My unit"),
-    "mine": gettext_lazy("Mine"),
-    "area": gettext_lazy("All in my area"),
-}
-
-
 # --- A case ----------------------------------------------------------------------------------
 
 
@@ -284,7 +295,7 @@ def _detail_context(user: User, case: Case) -> dict[str, Any]:
             "label": _action_label(kind, event.action),
             "from_label": _state_label(kind, event.from_state),
             "to_label": _state_label(kind, event.to_state),
-            "details": _event_details(event),
+            "details": _event_details(event, extension),
         }
         for event in case.events.order_by("id")
     ]

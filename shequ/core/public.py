@@ -24,6 +24,7 @@ PUBLIC_ROUTES: dict[str, str] = {
 # answers 200), but only their managers may change them (writes answer 403 or 404).
 SHARED_ROUTES: dict[str, str] = {
     "hall/catalog/": "the service catalog is the same in every community of the district",
+    "api/v1/hall/items": "the service catalog through the API",
 }
 
 # The Django admin guards itself: anyone but a district administrator is sent to its login.

@@ -119,14 +119,19 @@ def demo_login_rows() -> list[LoginRow]:
     }
     assignments = (
         RoleAssignment.objects.filter(user__in=users.values())
-        .select_related("user", "region")
+        .select_related("user", "region", "unit")
         .order_by("pk")
     )
     held: dict[str, list[RoleAssignment]] = {}
     for assignment in assignments:
         held.setdefault(assignment.user.username, []).append(assignment)
     rows = [
-        LoginRow(username, str(item.get_role_display()), item.region.name, DEMO_PASSWORD)
+        LoginRow(
+            username,
+            str(item.get_role_display()),
+            f"{item.region.name} · {item.unit.name}" if item.unit else item.region.name,
+            DEMO_PASSWORD,
+        )
         for username in by_username
         for item in held.get(username, [])
     ]

@@ -13,7 +13,6 @@ from django.utils import timezone
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
 from shequ.demo.bulk import BatchHook, BulkInserter, bulk_load, next_id, reset_sequences
-from shequ.demo.hall import demo_hall_seed
 from shequ.demo.generator import (
     BUILDING_FIELDS,
     DWELLING_FIELDS,
@@ -25,6 +24,7 @@ from shequ.demo.generator import (
     grid_targets,
     plan_tree,
 )
+from shequ.demo.hall import demo_hall_seed
 from shequ.demo.logins import demo_resident_create, demo_staff_create
 from shequ.demo.places import polygon
 from shequ.people.models import Building, Dwelling, Household, Person

@@ -186,9 +186,10 @@ def _parse_materials(text: str, forms: Mapping[str, str]) -> tuple[list[dict[str
                 % {"value": form_word, "forms": "、".join(FORM_WORDS.values())}
             )
         if count is None or count < 1:
-            bad.append(_("the number of copies “%(value)s” is not a whole number from 1") % {
-                "value": count_text
-            })
+            bad.append(
+                _("the number of copies “%(value)s” is not a whole number from 1")
+                % {"value": count_text}
+            )
         if electronic is None:
             bad.append(_("“electronic accepted” should be 是 or 否"))
         if required is None:
@@ -228,7 +229,9 @@ def _check_row(
     if not code:
         errors.add(number, "code", "", _("Enter the item code"))
     elif len(code) > _CODE_MAX:
-        errors.add(number, "code", code, _("A code has at most %(n)d characters") % {"n": _CODE_MAX})
+        errors.add(
+            number, "code", code, _("A code has at most %(n)d characters") % {"n": _CODE_MAX}
+        )
     elif code in seen:
         errors.add(
             number, "code", code, _("The code is already in row %(row)d") % {"row": seen[code]}
@@ -239,7 +242,9 @@ def _check_row(
     if not name:
         errors.add(number, "name", "", _("Enter the item name"))
     elif len(name) > _NAME_MAX:
-        errors.add(number, "name", name, _("A name has at most %(n)d characters") % {"n": _NAME_MAX})
+        errors.add(
+            number, "name", name, _("A name has at most %(n)d characters") % {"n": _NAME_MAX}
+        )
     kind_text = _text(cells["kind"])
     kind = kinds.get(kind_text.casefold())
     if kind is None:
@@ -247,7 +252,8 @@ def _check_row(
             number,
             "kind",
             kind_text,
-            _("The item type should be one of %(kinds)s") % {"kinds": "、".join(KIND_WORDS.values())},
+            _("The item type should be one of %(kinds)s")
+            % {"kinds": "、".join(KIND_WORDS.values())},
         )
     unit_code = _text(cells["department"])
     unit = units.get(unit_code)

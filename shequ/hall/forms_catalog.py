@@ -98,7 +98,7 @@ class BaseMaterialFormSet(forms.BaseFormSet):
         return rows
 
 
-MaterialFormSet = forms.formset_factory(
+MaterialFormSet: type[BaseMaterialFormSet] = forms.formset_factory(  # type: ignore[assignment]
     MaterialRowForm, formset=BaseMaterialFormSet, extra=3, can_delete=True, max_num=60
 )
 
@@ -137,7 +137,7 @@ class ItemForm(forms.Form):
         label=gettext_lazy("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     procedure = forms.CharField(
-        label=gettext_lazy("Procedure"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=gettext_lazy("Procedure"), required=False, widget=forms.Textarea(attrs={"rows": 8})
     )
     promised_days = forms.IntegerField(
         label=gettext_lazy("Promised working days"), min_value=0, max_value=999

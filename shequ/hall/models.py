@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -22,7 +22,24 @@ class ItemKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ServiceItemQuerySet(models.QuerySet):
+class ServiceItemQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any) -> Self:
+        """Items of the departments on the user's branch of the tree, above or below.
+
+        A window worker of a community accepts the items of its district's departments, so an
+        item is visible when its department sits at one of the user's nodes, below one, or at
+        one of their ancestors.
+        """
+        from shequ.regions.scoping import scope_prefixes
+
+        query = models.Q(pk__in=[])
+        for prefix in scope_prefixes(user):
+            parts = prefix.strip("/").split("/")
+            ancestors = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts))]
+            query |= models.Q(department__region__path__startswith=prefix)
+            query |= models.Q(department__region__path__in=ancestors)
+        return self.filter(query)
+
     def current(self) -> Self:
         """The version of each item that new applications use."""
         return self.filter(is_current=True)

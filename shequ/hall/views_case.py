@@ -1,7 +1,8 @@
 """The hall's part of the engine's case page for applications (found by the engine by name).
 
 `case_fragment_context` feeds hall/_case_application.html; `clean_transition_data` checks the
-delivery choice that the fragment adds to the engine's "deliver" button.
+delivery choice that the fragment adds to the engine's "deliver" button; `event_data_lines`
+words that choice on the timeline.
 """
 
 from __future__ import annotations
@@ -70,3 +71,14 @@ def clean_transition_data(case: Case, name: str, data: dict[str, str]) -> dict[s
     if method not in allowed:
         raise ValidationError({"delivery": [_("Choose how the result is handed over")]})
     return {"delivery": method}
+
+
+def event_data_lines(data: dict[str, Any]) -> dict[str, str]:
+    """Words for the hall's keys in a timeline event's data."""
+    lines: dict[str, str] = {}
+    if "delivery" in data:
+        method = data["delivery"]
+        lines["delivery"] = _("Handover: %(method)s") % {
+            "method": dict(DeliveryMethod.choices).get(method, method)
+        }
+    return lines

@@ -30,40 +30,10 @@ from shequ.hall.services import item_save
 from shequ.lib.tabular import ImportFailed, RowError
 from shequ.regions import permissions as perms
 from shequ.regions.models import Unit
-from shequ.regions.scoping import scope_prefixes
 from shequ.workdays import calendar
 
 # An import with many bad rows shows this many of them; the count says how many more.
 ERRORS_SHOWN = 500
-
-
-def can_view_catalog(user: Any) -> bool:
-    """Any staff role: the catalog is the same in every community of the district."""
-    return bool(perms.role_paths(user))
-
-
-def can_manage_catalog(user: Any) -> bool:
-    """Adding, importing: a district administrator (the catalog is the district's)."""
-    return perms.has_role(user, perms.REGION_ADMIN_ROLES)
-
-
-def can_edit_item(user: Any, department: Unit) -> bool:
-    return perms.is_district_admin(user) or perms.can_manage_regions(user, department.region)
-
-
-def items_visible_to(user: Any) -> QuerySet[ServiceItem]:
-    """The items of the departments above and below the user's nodes.
-
-    A window worker of a community accepts the items of its district's departments, so an item
-    is visible when its department sits on the user's branch of the tree, up or down.
-    """
-    query = Q(pk__in=[])
-    for prefix in scope_prefixes(user):
-        parts = prefix.strip("/").split("/")
-        ancestors = ["/" + "/".join(parts[:depth]) + "/" for depth in range(1, len(parts))]
-        query |= Q(department__region__path__startswith=prefix)
-        query |= Q(department__region__path__in=ancestors)
-    return ServiceItem.objects.filter(query)
 
 
 def _with_materials(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
@@ -74,9 +44,9 @@ def _with_materials(items: QuerySet[ServiceItem]) -> QuerySet[ServiceItem]:
 
 def get_item_or_404(user: Any, item_id: int) -> ServiceItem:
     """An item version in the user's reach, or 404."""
-    if not can_view_catalog(user):
+    if not perms.can_view_catalog(user):
         raise PermissionDenied
-    item = _with_materials(items_visible_to(user)).filter(pk=item_id).first()
+    item = _with_materials(ServiceItem.objects.visible_to(user)).filter(pk=item_id).first()
     if item is None:
         raise Http404("not found")
     return item
@@ -93,7 +63,7 @@ def _public_item(item_id: int) -> ServiceItem:
 
 def _manageable_units(user: Any) -> QuerySet[Unit]:
     units = Unit.objects.visible_to(user).select_related("region")
-    ids = [unit.pk for unit in units if can_edit_item(user, unit)]
+    ids = [unit.pk for unit in units if perms.can_edit_item(user, unit)]
     return Unit.objects.filter(pk__in=ids).order_by("code")
 
 
@@ -126,7 +96,9 @@ def _catalog_context(request: HttpRequest, items: QuerySet[ServiceItem]) -> dict
         departments=Count("department", distinct=True),
     )
     shown = list(
-        _filter(items, form.filters()).select_related("department").order_by("department__code", "code")
+        _filter(items, form.filters())
+        .select_related("department")
+        .order_by("department__code", "code")
     )
     return {"form": form, "figures": figures, "items": shown, "filtered": bool(request.GET)}
 
@@ -134,10 +106,10 @@ def _catalog_context(request: HttpRequest, items: QuerySet[ServiceItem]) -> dict
 @login_required
 @require_GET
 def catalog_list(request: HttpRequest) -> HttpResponse:
-    if not can_view_catalog(request.user):
+    if not perms.can_view_catalog(request.user):
         raise PermissionDenied
-    context = _catalog_context(request, items_visible_to(request.user).current())
-    context["can_manage"] = can_manage_catalog(request.user)
+    context = _catalog_context(request, ServiceItem.objects.visible_to(request.user).current())
+    context["can_manage"] = perms.can_manage_catalog(request.user)
     return render(request, "hall/catalog_list.html", context)
 
 
@@ -152,14 +124,14 @@ def catalog_public(request: HttpRequest) -> HttpResponse:
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_item_or_404(request.user, item_id)
     versions = list(
-        items_visible_to(request.user).filter(code=item.code).order_by("-version")
+        ServiceItem.objects.visible_to(request.user).filter(code=item.code).order_by("-version")
     )
     current = next((v for v in versions if v.is_current), item)
     context = {
         "item": item,
         "versions": versions,
         "current": current,
-        "can_edit": item.is_current and can_edit_item(request.user, item.department),
+        "can_edit": item.is_current and perms.can_edit_item(request.user, item.department),
     }
     return render(request, "hall/catalog_item.html", context)
 
@@ -204,11 +176,15 @@ def _save_form(
             apply_errors(form, exc)
         else:
             if item is not None and saved.pk == item.pk:
-                messages.info(request, _("Nothing changed: the item stays at version %(v)d.") % {"v": saved.version})
+                messages.info(
+                    request,
+                    _("Nothing changed: the item stays at version %(v)d.") % {"v": saved.version},
+                )
             else:
                 messages.success(
                     request,
-                    _("%(name)s is saved as version %(v)d.") % {"name": saved.name, "v": saved.version},
+                    _("%(name)s is saved as version %(v)d.")
+                    % {"name": saved.name, "v": saved.version},
                 )
             return redirect("hall:item-detail", item_id=saved.pk)
     return render(
@@ -219,10 +195,12 @@ def _save_form(
 @login_required
 def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_item_or_404(request.user, item_id)
-    if not can_edit_item(request.user, item.department):
+    if not perms.can_edit_item(request.user, item.department):
         raise PermissionDenied
     if not item.is_current:
-        current = items_visible_to(request.user).current().filter(code=item.code).first()
+        current = (
+            ServiceItem.objects.visible_to(request.user).current().filter(code=item.code).first()
+        )
         if current is None:
             raise Http404("not found")
         return redirect("hall:item-edit", item_id=current.pk)
@@ -231,14 +209,14 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 def item_create(request: HttpRequest) -> HttpResponse:
-    if not can_manage_catalog(request.user):
+    if not perms.can_manage_catalog(request.user):
         raise PermissionDenied
     return _save_form(request, item=None, departments=_manageable_units(request.user))
 
 
 @login_required
 def catalog_import(request: HttpRequest) -> HttpResponse:
-    if not can_manage_catalog(request.user):
+    if not perms.can_manage_catalog(request.user):
         raise PermissionDenied
     form = CatalogImportForm(request.POST or None, request.FILES or None)
     errors: list[RowError] = []
@@ -281,10 +259,10 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def catalog_export(request: HttpRequest) -> HttpResponse:
     """The current items (filtered like the list) as a workbook that the import reads back."""
-    if not can_view_catalog(request.user):
+    if not perms.can_view_catalog(request.user):
         raise PermissionDenied
     form = CatalogFilterForm(request.GET or None, departments=Unit.objects.all())
-    items = _filter(items_visible_to(request.user).current(), form.filters())
+    items = _filter(ServiceItem.objects.visible_to(request.user).current(), form.filters())
     content = catalog_io.catalog_export(_with_materials(items).order_by("code"))
     return _download(content, f"service-catalog-{calendar.today():%Y%m%d}.xlsx")
 
@@ -292,6 +270,6 @@ def catalog_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def catalog_template(request: HttpRequest) -> HttpResponse:
-    if not can_manage_catalog(request.user):
+    if not perms.can_manage_catalog(request.user):
         raise PermissionDenied
     return _download(catalog_io.template_xlsx(), "service-catalog-template.xlsx")

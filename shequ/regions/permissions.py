@@ -112,3 +112,18 @@ def unit_ids(user: Any) -> set[int]:
         )
         user._units_cache = cached
     return cached
+
+
+def can_view_catalog(user: Any) -> bool:
+    """Any staff role: the service catalog is the same in every community of the district."""
+    return bool(role_paths(user))
+
+
+def can_manage_catalog(user: Any) -> bool:
+    """Adding and importing items: a district administrator (the catalog is the district's)."""
+    return has_role(user, REGION_ADMIN_ROLES)
+
+
+def can_edit_item(user: Any, department: Any) -> bool:
+    """Editing an item: the administrators of its department's node."""
+    return is_district_admin(user) or can_manage_regions(user, department.region)

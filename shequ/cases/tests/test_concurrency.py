@@ -80,14 +80,13 @@ def race(case: Case, actors: list[Any]) -> list[Any]:
                 outcomes[index] = case_transition(
                     case=case, name="take", actor=actor, expected_state="accepted"
                 )
-        except Exception as error:  # noqa: BLE001  (reported to the main thread)
+        except Exception as error:
             outcomes[index] = error
         finally:
             connection.close()
 
     threads = [
-        threading.Thread(target=attempt, args=(index, actor))
-        for index, actor in enumerate(actors)
+        threading.Thread(target=attempt, args=(index, actor)) for index, actor in enumerate(actors)
     ]
     for thread in threads:
         thread.start()

@@ -4,8 +4,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from shequ.audit.models import AuditEvent
 from shequ.cases.models import Alert, Case, CaseEvent, Clock
@@ -73,7 +73,11 @@ def test_a_pause_for_materials_moves_the_deadline_by_the_paused_working_days(
     )
     event = CaseEvent.objects.filter(case=case).last()
     assert event is not None
-    assert (event.action, event.from_state, event.to_state) == ("corrected", "correction", "handling")
+    assert (event.action, event.from_state, event.to_state) == (
+        "corrected",
+        "correction",
+        "handling",
+    )
     assert event.data == {"paused_working_days": 4, "due_date": "2026-05-12"}
 
 

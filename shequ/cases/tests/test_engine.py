@@ -6,9 +6,8 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from shequ.audit.models import AuditEvent
 from shequ.cases.models import Case, CaseEvent, Clock, IdempotencyKey, Notification

@@ -102,9 +102,7 @@ def test_a_second_rating_is_refused_and_changes_nothing(done: dict[str, Any]) ->
 
 
 @pytest.mark.parametrize("state", ["accepted", "handling", "correction", "approved"])
-def test_a_matter_that_is_not_finished_cannot_be_rated(
-    done: dict[str, Any], state: str
-) -> None:
+def test_a_matter_that_is_not_finished_cannot_be_rated(done: dict[str, Any], state: str) -> None:
     Case.objects.filter(pk=done["case"].pk).update(state=state)
     before = counts()
 
@@ -186,9 +184,9 @@ def test_a_poor_rating_opens_a_rectification(done: dict[str, Any], level: int) -
         f"Poor rating on {case.tracking_code}: a rectification {rectification.tracking_code} "
         "is open; first contact within 1 working day."
     )
-    assert sorted(Notification.objects.filter(case=rectification).values_list("user_id", "text")) == sorted(
-        [(done["handler"].pk, text), (done["window"].pk, text)]
-    )
+    assert sorted(
+        Notification.objects.filter(case=rectification).values_list("user_id", "text")
+    ) == sorted([(done["handler"].pk, text), (done["window"].pk, text)])
     # Rating + rectification; events: rate, open; audits: rating, rectification; 2 messages.
     assert counts() == (
         before[0] + 1,

@@ -16,7 +16,6 @@ from shequ.cases.tests.factories import (
     move,
     on_day,
     open_application,
-    region_staff,
     unit_staff,
 )
 from shequ.regions.roles import Role

@@ -609,6 +609,13 @@ def test_delivery_takes_the_method_chosen_in_the_hall_fragment(
     assert case.data == {"item_code": "S001", "item_version": 1, "delivery": "proxy_home"}
     event = CaseEvent.objects.filter(case=case).last()
     assert event is not None and event.data == {"delivery": "proxy_home"}
+    with at("2026-03-12"):
+        page = client.get(f"/cases/{case.pk}/")
+    assert page.context["events"][-1]["details"] == [
+        "Handover: Brought home by a worker (proxy service)"
+    ]
+    assert 'data-testid="proxy"' not in page.content.decode()
+    assert "Brought home by a worker (proxy service)</dd>" in page.content.decode()
     assert Application.objects.get(case=case).applicant_id == hall.elder.pk
 
 
@@ -825,3 +832,16 @@ def test_the_unread_count_helper(world: World) -> None:
     assert unread_count(world.users["window"]) == 1
     assert unread_count(world.users["director"]) == 0
     assert unread_count(None) == 0
+
+
+def test_the_admin_lists_cases_read_only(world: World, hall: Hall) -> None:
+    case = accept(world, hall)
+    client = login(world.users["admin"])
+    assert client.get("/admin/cases/case/").status_code == 200
+    page = client.get(f"/admin/cases/case/{case.pk}/change/")
+    assert page.status_code == 200
+    assert case.requester_phone_enc not in page.content.decode()
+    assert client.get("/admin/cases/caseevent/").status_code == 200
+    assert client.get("/admin/cases/rating/").status_code == 200
+    assert client.get("/admin/cases/case/add/").status_code == 403
+    assert login(world.users["director"]).get("/admin/cases/case/").status_code == 302

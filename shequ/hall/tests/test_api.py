@@ -376,3 +376,18 @@ def test_public_rating_with_wrong_digits_is_404(client: Client, accepted: Case) 
 
     assert response.status_code == 404
     assert Rating.objects.count() == 0
+
+
+def test_a_poor_public_rating_shows_the_rectification(client: Client, accepted: Case) -> None:
+    finish(accepted)
+    data = {"code": accepted.tracking_code, "phone_tail": "5678"}
+
+    rated = client.post(f"{LOOKUP}/rating", {**data, "level": 2}, "application/json")
+    looked_up = client.post(LOOKUP, data, "application/json")
+
+    assert rated.status_code == 201
+    assert looked_up.json()["rating"] == 2
+    assert looked_up.json()["followup"] == (
+        "We have your rating and will contact you within one working day."
+    )
+    assert Case.objects.filter(parent=accepted, type_key="rectification").count() == 1

@@ -173,7 +173,10 @@ def test_an_application_keeps_the_version_it_was_accepted_under(
 
 def test_saving_the_same_values_keeps_the_version(world: World, item: ServiceItem) -> None:
     again = item_save(
-        actor=world.users["admin"], code="MZ-006", values=values(item.department), materials=MATERIALS
+        actor=world.users["admin"],
+        code="MZ-006",
+        values=values(item.department),
+        materials=MATERIALS,
     )
     assert again.pk == item.pk
     assert ServiceItem.objects.filter(code="MZ-006").count() == 1
@@ -290,7 +293,9 @@ def test_every_staff_member_reads_the_catalog(world: World, item: ServiceItem) -
     assert client.get(reverse("hall:item-detail", args=[item.pk])).status_code == 200
     assert client.get(reverse("hall:catalog-export")).status_code == 200
     assert client.get(reverse("hall:item-edit", args=[item.pk])).status_code == 403
-    assert client.post(reverse("hall:item-edit", args=[item.pk]), edit_post(item)).status_code == 403
+    assert (
+        client.post(reverse("hall:item-edit", args=[item.pk]), edit_post(item)).status_code == 403
+    )
     assert state() == before
     resident_side = Client()
     assert resident_side.get(reverse("hall:catalog")).status_code == 302
@@ -300,7 +305,9 @@ def test_an_item_of_another_district_is_not_found(world: World, item: ServiceIte
     from shequ.regions.tests.factories import make_region
 
     other = make_region("130106", "另一区", "district")
-    other_unit = Unit.objects.create(code="X-MZ", name="另一区民政局", kind="department", region=other)
+    other_unit = Unit.objects.create(
+        code="X-MZ", name="另一区民政局", kind="department", region=other
+    )
     elsewhere = item_save(actor=None, code="X-001", values=values(other_unit), materials=[])
     client = login(world.users["window"])
     assert client.get(reverse("hall:item-detail", args=[elsewhere.pk])).status_code == 404
@@ -403,7 +410,9 @@ def row(code: str, **cells: Any) -> list[Any]:
 def test_an_import_lands_whole(world: World, unit: Unit) -> None:
     report = catalog_io.catalog_import(
         actor=world.users["admin"],
-        file=csv_file([row("MZ-004"), row("MZ-005", 事项名称="低收入家庭认定", 事项类型="行政确认")]),
+        file=csv_file(
+            [row("MZ-004"), row("MZ-005", 事项名称="低收入家庭认定", 事项类型="行政确认")]
+        ),
         filename="catalog.csv",
     )
     assert report.as_dict() == {"rows": 2, "created": 2, "versions": 0, "unchanged": 0}
@@ -416,8 +425,7 @@ def test_an_import_lands_whole(world: World, unit: Unit) -> None:
         "A",
     )
     assert [
-        (m.name, m.form, m.count, m.electronic_ok, m.required, m.note)
-        for m in item.materials.all()
+        (m.name, m.form, m.count, m.electronic_ok, m.required, m.note) for m in item.materials.all()
     ] == [
         ("居民身份证", "both", 1, True, True, ""),
         ("困难情况证明", "original", 2, False, False, "医院或事故证明"),
@@ -464,7 +472,9 @@ def test_the_import_page_lists_every_problem_in_chinese(
     before = state()
     upload = SimpleUploadedFile(
         "catalog.csv",
-        write_csv([row("MZ-004"), row("MZ-006", 承诺时限="30"), row("MZ-007", 事项类型="?")], HEADERS),
+        write_csv(
+            [row("MZ-004"), row("MZ-006", 承诺时限="30"), row("MZ-007", 事项类型="?")], HEADERS
+        ),
     )
     response = login(world.users["admin"]).post(reverse("hall:catalog-import"), {"file": upload})
     assert response.status_code == 200
@@ -526,7 +536,12 @@ def test_export_then_import_changes_nothing(world: World) -> None:
         actor=world.users["admin"], file=io.BytesIO(export.content), filename="export.xlsx"
     )
 
-    assert report.as_dict() == {"rows": len(ITEMS), "created": 0, "versions": 0, "unchanged": len(ITEMS)}
+    assert report.as_dict() == {
+        "rows": len(ITEMS),
+        "created": 0,
+        "versions": 0,
+        "unchanged": len(ITEMS),
+    }
     assert state() == before
     assert AuditEvent.objects.count() == events + 1  # the import's own event
 
@@ -569,11 +584,17 @@ def test_the_seed_makes_a_district_catalog(world: World) -> None:
     assert all(i.promised_days <= i.statutory_days for i in items)
     assert all(i.materials.all() and i.legal_basis.startswith("《") for i in items)
     assert len({i.name for i in items}) == len(items)
-    for name in ("居民最低生活保障申请", "临时救助申请", "残疾人两项补贴申领", "居住证办理", "出具居住证明"):
+    for name in (
+        "居民最低生活保障申请",
+        "临时救助申请",
+        "残疾人两项补贴申领",
+        "居住证办理",
+        "出具居住证明",
+    ):
         assert name in {i.name for i in items}
     assert set(Unit.objects.values_list("code", flat=True)) == {c for c, _n, _k in DEPARTMENTS}
     assert Unit.objects.filter(region=world.district).count() == len(DEPARTMENTS)
-    assert "%d departments added" % len(DEPARTMENTS) in out.getvalue()
+    assert f"{len(DEPARTMENTS)} departments added" in out.getvalue()
     # Running it again changes nothing.
     again = StringIO()
     call_command("seed_catalog", district="130105", stdout=again)

@@ -46,7 +46,7 @@ FROM cases_case c
 JOIN regions_region r ON r.id = c.region_id
 LEFT JOIN regions_unit u ON u.id = c.owner_unit_id
 LEFT JOIN accounts_user h ON h.id = c.handler_id
-WHERE c.owner_unit_id = %s AND c.clock <> 'stopped' AND r.path LIKE %s
+WHERE c.owner_unit_id = %s AND NOT (c.clock = 'stopped') AND r.path LIKE %s
 ORDER BY c.due_date, c.id
 LIMIT 25
 """

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,6 +22,7 @@ from shequ.audit.models import Action
 from shequ.audit.services import audit_record
 from shequ.cases.models import (
     Alert,
+    Attachment,
     Case,
     CaseEvent,
     Clock,
@@ -457,3 +459,22 @@ def notification_read(*, user: Any, ids: list[int] | None = None) -> int:
     if ids is not None:
         rows = rows.filter(pk__in=ids)
     return rows.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def attachment_add(
+    *, case: Case, upload: UploadedFile, actor: Any, request: HttpRequest | None = None
+) -> Attachment:
+    """Store a file on a case and audit it."""
+    name = (upload.name or "file")[-200:]
+    attachment = Attachment(case=case, name=name, uploaded_by=actor)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=case,
+        changes={"attachment": [None, name]},
+        request=request,
+    )
+    return attachment

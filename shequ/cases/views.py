@@ -21,9 +21,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -44,7 +42,6 @@ from shequ.cases.forms import (
     transition_data,
 )
 from shequ.cases.models import (
-    Attachment,
     Case,
     CaseEvent,
     Clock,
@@ -438,25 +435,6 @@ def case_rate_view(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("cases:case-detail", case_id=case.pk)
 
 
-@transaction.atomic
-def attachment_add(
-    *, case: Case, upload: UploadedFile, actor: Any, request: HttpRequest | None = None
-) -> Attachment:
-    """Store a file on a case and audit it."""
-    name = (upload.name or "file")[-200:]
-    attachment = Attachment(case=case, name=name, uploaded_by=actor)
-    attachment.file.save(name, upload, save=False)
-    attachment.save()
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=case,
-        changes={"attachment": [None, name]},
-        request=request,
-    )
-    return attachment
-
-
 @login_required
 @require_POST
 def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -466,7 +444,7 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        attachment = attachment_add(
+        attachment = services.attachment_add(
             case=case, upload=form.cleaned_data["file"], actor=user, request=request
         )
         messages.success(request, _("Attached %(name)s.") % {"name": attachment.name})

@@ -9,6 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shequ.regions import permissions as perms
+from shequ.regions.roles import Role
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,23 @@ def _staff(user: Any) -> bool:
     return bool(perms.role_paths(user))
 
 
+def _window(user: Any) -> bool:
+    return perms.has_role(user, {Role.WINDOW_WORKER})
+
+
+def _leader(user: Any) -> bool:
+    return perms.has_role(user, perms.LEADER_ROLES)
+
+
 NAV: list[NavItem] = [
     NavItem(_("Overview"), "dashboard:home", "dashboard", _staff),
     NavItem(_("Regions and grids"), "regions:region-list", "regions", _staff),
     NavItem(_("People"), "people:person-list", "people", _staff),
+    NavItem(_("Work queue"), "cases:queue", "cases", _staff),
+    NavItem(_("Window intake"), "hall:intake", "hall-intake", _window),
+    NavItem(_("Queue tickets"), "hall:queue-windows", "hall-queue", _window),
+    NavItem(_("Service catalog"), "hall:catalog", "hall-catalog", perms.can_view_catalog),
+    NavItem(_("Service figures"), "hall:figures", "hall-figures", _leader),
     NavItem(_("Working days"), "workdays:calendar", "workdays", _staff),
     NavItem(_("Audit log"), "audit:event-list", "audit", perms.can_view_audit),
     NavItem(_("API tokens"), "accounts:token-list", "tokens", perms.can_write),

@@ -187,7 +187,9 @@ class Run:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def _request(kind: str, data: dict[str, Any], tag: str, serial: int) -> tuple[str, bytes, dict[str, str], int]:
+def _request(
+    kind: str, data: dict[str, Any], tag: str, serial: int
+) -> tuple[str, bytes, dict[str, str], int]:
     """(path, body, headers, expected status) of one request of a scenario."""
     headers = {"Content-Type": "application/json"}
     if kind == "intake":
@@ -298,7 +300,10 @@ def drive(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (2 or 4)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="bare and API runs alternate this many times"
+    )
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap of each run")
     parser.add_argument("--intake-connections", type=int, default=8)
     parser.add_argument("--clients", type=int, default=2, help="load generator processes")
@@ -321,43 +326,64 @@ def main() -> None:
     runs: list[Run] = []
     try:
         with ProcessPoolExecutor(max_workers=options.clients) as pool:
-            plan = [
-                ("bare_insert", options.intake_connections),
-                ("intake", options.intake_connections),
-                ("bare_read", 16),
-                ("lookup", 16),
-                ("bare_read", 64),
-                ("lookup", 64),
+            pairs = [
+                ("bare_insert", "intake", options.intake_connections),
+                ("bare_read", "lookup", 16),
+                ("bare_read", "lookup", 64),
             ]
-            for kind, count in plan:
-                run = drive(
-                    pool,
-                    kind=kind,
-                    port=port,
-                    data=data,
-                    connections=count,
-                    seconds=options.seconds,
-                    max_requests=options.max_requests,
-                    processes=options.clients,
-                )
-                print(f"{kind:12} {count:3} connections: {run.rps:8.1f} req/s, {run.errors} errors")
-                runs.append(run)
+            # Bare and API runs alternate, so that a change in the machine's load (it may be
+            # shared) falls on both alike; the rounds of each are added up.
+            for bare_kind, api_kind, count in pairs:
+                for kind in (bare_kind, api_kind):
+                    runs.append(Run(kind, count, 0, 0, 0.0, []))
+                for _round in range(options.rounds):
+                    for run in runs[-2:]:
+                        one = drive(
+                            pool,
+                            kind=run.name,
+                            port=port,
+                            data=data,
+                            connections=count,
+                            seconds=options.seconds,
+                            max_requests=options.max_requests,
+                            processes=options.clients,
+                        )
+                        run.requests += one.requests
+                        run.errors += one.errors
+                        run.seconds += one.seconds
+                        run.latencies += one.latencies
+                for run in runs[-2:]:
+                    print(
+                        f"{run.name:12} {count:3} connections: {run.rps:8.1f} req/s, "
+                        f"{run.errors} errors"
+                    )
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     print_table(
         f"API against bare views ({vendor}, {options.workers} sync workers, "
-        f"{options.clients} client processes, {options.seconds:g} s each)",
+        f"{options.clients} client processes, {options.rounds} x {options.seconds:g} s each)",
         ("run", "connections", "requests", "errors", "req/s", "p50 ms", "p99 ms"),
         [
-            (r.name, r.connections, r.requests, r.errors, r.rps, r.percentile(0.5), r.percentile(0.99))
+            (
+                r.name,
+                r.connections,
+                r.requests,
+                r.errors,
+                r.rps,
+                r.percentile(0.5),
+                r.percentile(0.99),
+            )
             for r in runs
         ],
     )
     by = {(r.name, r.connections): r for r in runs}
     ratios: dict[str, float] = {}
-    intake, bare = by[("intake", options.intake_connections)], by[("bare_insert", options.intake_connections)]
+    intake, bare = (
+        by[("intake", options.intake_connections)],
+        by[("bare_insert", options.intake_connections)],
+    )
     ratios["intake_rps_ratio"] = intake.rps / bare.rps if bare.rps else 0.0
     for count in (16, 64):
         api, floor = by[("lookup", count)], by[("bare_read", count)]
@@ -380,6 +406,7 @@ def main() -> None:
             "workers": options.workers,
             "clients": options.clients,
             "seconds": options.seconds,
+            "rounds": options.rounds,
             "runs": [
                 {
                     "run": r.name,

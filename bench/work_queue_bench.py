@@ -40,6 +40,8 @@ PAGE = 25
 # Share of cases by clock: most cases of a running district are finished.
 CLOCKS: dict[str, float] = {"stopped": 0.75, "running": 0.20, "paused": 0.03, "idle": 0.02}
 STATES = {"stopped": "delivered", "running": "handling", "paused": "correction", "idle": "accepted"}
+# The open-case condition is written as `open()` writes it: SQLite uses a partial index only
+# when the query repeats the index's condition term for term (`<>` would not match).
 RAW_SQL = """
 SELECT c.*, r.*, u.*, h.*
 FROM cases_case c

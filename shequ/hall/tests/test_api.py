@@ -65,6 +65,12 @@ def make_person(world: World, id_number: str = ID_NUMBER) -> Person:
     )  # fmt: skip
 
 
+@pytest.fixture
+def client() -> Client:
+    """Someone without an account, reading English."""
+    return Client(headers={"accept-language": "en"})
+
+
 def api(user: User) -> Client:
     _token, raw = api_token_create(actor=user, name="test")
     return Client(headers={"authorization": f"Bearer {raw}", "accept-language": "en"})
@@ -284,10 +290,7 @@ def accepted(world: World, hall: Hall) -> Case:
 
 def test_lookup_needs_no_account(client: Client, accepted: Case) -> None:
     response = client.post(
-        LOOKUP,
-        {"code": accepted.tracking_code.lower(), "phone_tail": "5678"},
-        "application/json",
-        headers={"accept-language": "en"},
+        LOOKUP, {"code": accepted.tracking_code.lower(), "phone_tail": "5678"}, "application/json"
     )
 
     assert response.status_code == 200

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -38,6 +38,12 @@ ITEM_FIELDS = (
     "statutory_days", "fee", "online", "by_proxy", "delivery", "queue_group",
 )  # fmt: skip
 MATERIAL_FIELDS = ("name", "form", "count", "electronic_ok", "required", "note")
+
+
+def _material_default(name: str) -> Any:
+    field = Material._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.get_default()
 
 
 @transaction.atomic
@@ -80,8 +86,7 @@ def item_save(
         ]
         new_values = {**old_values, **values}
         new_materials = [
-            {f: m.get(f, Material._meta.get_field(f).get_default()) for f in MATERIAL_FIELDS}
-            for m in materials
+            {f: m.get(f, _material_default(f)) for f in MATERIAL_FIELDS} for m in materials
         ]
         if new_values == old_values and new_materials == old_materials:
             return current

@@ -188,9 +188,7 @@ def test_the_demo_logins_work(demo: SeedReport) -> None:
     assert demo.logins_created == [account.username for account in DEMO_ACCOUNTS]
     for account in DEMO_ACCOUNTS:
         assert Client().login(username=account.username, password=DEMO_PASSWORD), account
-        assignment = RoleAssignment.objects.get(
-            user__username=account.username, unit__isnull=True
-        )
+        assignment = RoleAssignment.objects.get(user__username=account.username, unit__isnull=True)
         assert (assignment.role, assignment.region.code) == (account.role, account.region_code)
     assert RoleAssignment.objects.get(user__username="grid").region.name == "湖北社区第一网格"
     result = resident_login(phone=DEMO_RESIDENT_PHONE, password=DEMO_PASSWORD, request=None)

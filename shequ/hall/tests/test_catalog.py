@@ -21,6 +21,7 @@ from shequ.hall import catalog_io
 from shequ.hall.catalog_seed import DEPARTMENTS, ITEMS, catalog_seed
 from shequ.hall.models import Application, Material, ServiceItem, Window
 from shequ.hall.services import item_save, window_accept
+from shequ.hall.tests.english import _english, client  # noqa: F401
 from shequ.lib.tabular import ImportFailed, RowError, write_csv
 from shequ.people.services import person_create
 from shequ.regions.models import RoleAssignment, Unit, UnitKind
@@ -128,7 +129,7 @@ def edit_post(item: ServiceItem, **changes: Any) -> dict[str, Any]:
 
 
 def login(user: User) -> Client:
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     return client
 
@@ -297,7 +298,7 @@ def test_every_staff_member_reads_the_catalog(world: World, item: ServiceItem) -
         client.post(reverse("hall:item-edit", args=[item.pk]), edit_post(item)).status_code == 403
     )
     assert state() == before
-    resident_side = Client()
+    resident_side = Client(headers={"accept-language": "en"})
     assert resident_side.get(reverse("hall:catalog")).status_code == 302
 
 
@@ -344,7 +345,7 @@ def test_the_staff_list_searches_and_filters(
 
 
 def test_public_pages_need_no_login(world: World, item: ServiceItem) -> None:
-    anonymous = Client()
+    anonymous = Client(headers={"accept-language": "en"})
     listing = anonymous.get(reverse("hall:catalog-public"), {"q": "高龄"})
     assert listing.status_code == 200
     assert [i.code for i in listing.context["items"]] == ["MZ-006"]
@@ -369,7 +370,7 @@ def test_public_pages_need_no_login(world: World, item: ServiceItem) -> None:
 
 
 def test_the_public_pages_render_in_chinese(world: World, item: ServiceItem, zh: None) -> None:
-    anonymous = Client()
+    anonymous = Client(headers={"accept-language": "en"})
     for url in (
         reverse("hall:catalog-public"),
         reverse("hall:item-public", args=[item.pk]),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shequ.hall.models import Ticket, Window
 from shequ.hall.services import ticket_take
+from shequ.hall.tests.english import _english, client  # noqa: F401
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, staff
 from shequ.workdays import calendar
@@ -226,7 +227,7 @@ def test_the_screen_polls_its_board_and_shows_the_called_numbers(
         ticket_take(region=world.community, group=group)
     worker.post(f"/hall/queue/window/{one.pk}/next/")
     worker.post(f"/hall/queue/window/{two.pk}/next/")
-    screen = Client()
+    screen = Client(headers={"accept-language": "en"})
     url = f"/hall/queue/screen/{world.community.pk}/"
     page = screen.get(url).content.decode()
     assert f'hx-get="{url}"' in page

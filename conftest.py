@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from shequ.regions.tests.factories import World, make_world
@@ -16,13 +17,24 @@ def zh() -> object:
         yield
 
 
-@pytest.fixture(autouse=True)
-def _default_language() -> object:
-    """Each test starts in the default language: a request in English must not leak onward."""
+def _language(request: pytest.FixtureRequest) -> str:
+    """English for tests marked `english` (they assert the source wording), else the default."""
     from django.conf import settings
 
-    with translation.override(settings.LANGUAGE_CODE):
+    return "en" if request.node.get_closest_marker("english") else settings.LANGUAGE_CODE
+
+
+@pytest.fixture(autouse=True)
+def _default_language(request: pytest.FixtureRequest) -> object:
+    """Each test starts in its language: a request in English must not leak onward."""
+    with translation.override(_language(request)):
         yield
+
+
+@pytest.fixture
+def client(request: pytest.FixtureRequest) -> Client:
+    """The test client, asking for the test's language like a browser would."""
+    return Client(headers={"accept-language": _language(request)})
 
 
 @pytest.fixture(autouse=True)

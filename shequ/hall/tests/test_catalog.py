@@ -21,12 +21,14 @@ from shequ.hall import catalog_io
 from shequ.hall.catalog_seed import DEPARTMENTS, ITEMS, catalog_seed
 from shequ.hall.models import Application, Material, ServiceItem, Window
 from shequ.hall.services import item_save, window_accept
-from shequ.hall.tests.english import _english, client  # noqa: F401
 from shequ.lib.tabular import ImportFailed, RowError, write_csv
 from shequ.people.services import person_create
 from shequ.regions.models import RoleAssignment, Unit, UnitKind
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, staff
+
+# These tests assert the English source wording.
+pytestmark = pytest.mark.english
 
 HEADERS = catalog_io.HEADERS
 MATERIALS = [

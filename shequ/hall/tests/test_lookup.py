@@ -12,13 +12,15 @@ from shequ.cases.services import case_transition
 from shequ.hall.forms_public import LookupForm
 from shequ.hall.models import ItemKind
 from shequ.hall.services import item_save, window_accept
-from shequ.hall.tests.english import _english, client  # noqa: F401
 from shequ.hall.views_lookup import SESSION_KEY
 from shequ.lib.codes import ALPHABET, display_code, new_code
 from shequ.people.services import person_create
 from shequ.regions.models import Unit, UnitKind
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, staff
+
+# These tests assert the English source wording.
+pytestmark = pytest.mark.english
 
 LOOKUP = "/hall/lookup/"
 KIOSK = "/hall/lookup/kiosk/"

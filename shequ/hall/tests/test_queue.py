@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from shequ.hall.models import Ticket, Window
 from shequ.hall.services import ticket_take
-from shequ.hall.tests.english import _english, client  # noqa: F401
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, staff
 from shequ.workdays import calendar
+
+# These tests assert the English source wording.
+pytestmark = pytest.mark.english
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
 from shequ.demo.logins import demo_login_rows
+from shequ.regions.models import Region
 
 
 def width(text: str) -> int:
@@ -41,6 +42,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Shequ: {url}")
         self.stdout.write(f"  staff login:     {urljoin(url, reverse('accounts:login'))}")
         self.stdout.write(f"  resident portal: {urljoin(url, reverse('portal:login'))}")
+        self.stdout.write(f"  status lookup:   {urljoin(url, reverse('hall:lookup'))}")
+        hall = Region.objects.filter(windows__isnull=False).order_by("code").first()
+        if hall is not None:
+            kiosk = reverse("hall:kiosk-ticket", args=[hall.pk])
+            screen = reverse("hall:screen", args=[hall.pk])
+            self.stdout.write(f"  {hall.name} queue kiosk:   {urljoin(url, kiosk)}")
+            self.stdout.write(f"  {hall.name} calling screen: {urljoin(url, screen)}")
         if not rows:
             self.stdout.write("No demo logins in this database (load them with seed_demo).")
             return

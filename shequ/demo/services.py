@@ -13,6 +13,7 @@ from django.utils import timezone
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
 from shequ.demo.bulk import BatchHook, BulkInserter, bulk_load, next_id, reset_sequences
+from shequ.demo.cases import demo_cases_seed
 from shequ.demo.generator import (
     BUILDING_FIELDS,
     DWELLING_FIELDS,
@@ -89,6 +90,10 @@ def _streets_of_grids(nodes: list[Node]) -> dict[int, Node]:
     }
 
 
+# Applications the demo runs through the hall (fewer below scale 1, none added above it).
+DEMO_CASES_PER_SCALE = 240
+
+
 def demo_seed(
     *,
     scale: float = 1.0,
@@ -151,6 +156,9 @@ def demo_seed(
         resident = demo_resident_create(maker.resident_name)
         district = regions[nodes[0].id]
         hall = demo_hall_seed(district=district, logins_created=report.logins_created)
+        hall["cases"] = demo_cases_seed(
+            seed=seed, count=round(DEMO_CASES_PER_SCALE * min(target / PERSONS_PER_SCALE, 1))
+        )
         report.counts = {
             "regions": len(regions),
             "streets": sum(1 for node in nodes if node.level == "street"),

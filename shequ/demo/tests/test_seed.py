@@ -240,3 +240,20 @@ def test_seed_demo_loads_a_small_district(db: None) -> None:
     assert 500 <= Person.objects.count() < 1000
     with pytest.raises(CommandError, match="scale"):
         call_command("seed_demo", "--scale", "0")
+
+
+def test_the_demo_runs_matters_through_the_hall(db: None) -> None:
+    from shequ.audit.services import audit_verify
+    from shequ.cases.models import Case
+    from shequ.hall.models import Application
+
+    report = demo_seed(seed=SEED, persons=4200)
+    applications = Case.objects.filter(type_key="application")
+    assert report.counts["cases"] == applications.count() == 20
+    assert Application.objects.count() == 20
+    assert applications.filter(state="delivered").exists()
+    # Dates lie in the past, finishes after starts, and the audit chain holds.
+    for case in applications.exclude(finished_at=None):
+        assert case.started_on is not None and case.finished_at is not None
+        assert case.started_on <= case.finished_at.date()
+    assert audit_verify().ok

@@ -37,8 +37,10 @@ serve: install ## Serve with gunicorn (production-like; set DEBUG=false and the 
 	$(PY) manage.py collectstatic --no-input -v0
 	$(VENV)/bin/gunicorn config.wsgi -b $(HOST):$(PORT) -w $${WEB_CONCURRENCY:-4}
 
-worker: install ## Run the background task worker (database backend)
-	$(PY) manage.py db_worker
+worker: install ## Run the background task worker (database backend, or RQ with TASKS_BACKEND=rq)
+	@if [ "$${TASKS_BACKEND:-database}" = "rq" ]; then \
+	  $(PY) manage.py rqworker default --job-class django_tasks_rq.backend.Job; \
+	else $(PY) manage.py db_worker; fi
 
 scheduler: install ## Run the periodic-job scheduler
 	$(PY) manage.py scheduler

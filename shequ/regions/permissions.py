@@ -7,6 +7,7 @@ takes a region answers for that node: a role reaches its node's whole subtree.
 from typing import Any
 
 from shequ.regions.roles import READ_ONLY_ROLES, Role
+from shequ.regions.scoping import assignments
 
 # Who may see an identity number or a phone in full (always with a stated, logged reason).
 IDENTITY_REVEAL_ROLES = frozenset(
@@ -28,16 +29,8 @@ EXPORT_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.STREET_MANAGER, Role.COMMUNI
 
 
 def role_paths(user: Any) -> list[tuple[str, str]]:
-    """(role, region path) pairs of an active staff user, cached on the user object."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    cached = getattr(user, "_roles_cache", None)
-    if cached is None:
-        from shequ.regions.models import RoleAssignment
-
-        cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "region__path"))
-        user._roles_cache = cached
-    return cached
+    """(role, region path) pairs of an active staff user."""
+    return [(role, path) for role, path, _unit in assignments(user)]
 
 
 def roles(user: Any) -> set[str]:
@@ -99,20 +92,8 @@ def can_use_admin(user: Any) -> bool:
 
 
 def unit_ids(user: Any) -> set[int]:
-    """The units a user works for (from assignments that name a unit), cached on the user."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    cached = getattr(user, "_units_cache", None)
-    if cached is None:
-        from shequ.regions.models import RoleAssignment
-
-        cached = set(
-            RoleAssignment.objects.filter(user=user, unit__isnull=False).values_list(
-                "unit_id", flat=True
-            )
-        )
-        user._units_cache = cached
-    return cached
+    """The units a user works for (from assignments that name a unit)."""
+    return {unit for _role, _path, unit in assignments(user) if unit is not None}
 
 
 def can_view_catalog(user: Any) -> bool:

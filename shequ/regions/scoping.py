@@ -12,36 +12,46 @@ from django.db import models
 from django.http import Http404
 
 
+def assignments(user: Any) -> list[tuple[str, str, int | None]]:
+    """(role, region path, unit id) of each assignment of an active staff user.
+
+    One query per request: the scope, the roles and the units are all read from it, and the
+    result is cached on the user object.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_assignments_cache", None)
+    if cached is None:
+        from shequ.regions.models import RoleAssignment
+
+        cached = list(
+            RoleAssignment.objects.filter(user=user).values_list("role", "region__path", "unit_id")
+        )
+        user._assignments_cache = cached
+    return cached
+
+
 def scope_prefixes(user: Any) -> list[str]:
     """The materialized paths a staff user reaches, nested paths collapsed, cached on the user.
 
     Residents and anonymous users reach no subtree: their pages query by ownership instead.
     """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
     cached = getattr(user, "_scope_prefixes", None)
     if cached is not None:
         return cached
-    from shequ.regions.models import RoleAssignment
-
-    paths = sorted(
-        set(
-            RoleAssignment.objects.filter(user=user, user__is_active=True).values_list(
-                "region__path", flat=True
-            )
-        )
-    )
+    paths = sorted({path for _role, path, _unit in assignments(user)})
     prefixes: list[str] = []
     for path in paths:
         if not any(path.startswith(kept) for kept in prefixes):
             prefixes.append(path)
-    user._scope_prefixes = prefixes
+    if user is not None and getattr(user, "is_authenticated", False):
+        user._scope_prefixes = prefixes
     return prefixes
 
 
 def forget_scope(user: Any) -> None:
     """Drop the cached scope after assignments change."""
-    for attr in ("_scope_prefixes", "_roles_cache", "_units_cache"):
+    for attr in ("_assignments_cache", "_scope_prefixes", "_roles_cache", "_units_cache"):
         if hasattr(user, attr):
             delattr(user, attr)
 

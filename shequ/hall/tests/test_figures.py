@@ -337,7 +337,7 @@ def test_page(client: Client, world: World, cast: Cast, django_assert_num_querie
     login(client, world.users["admin"])
     # Session, user, roles, scope; per table and for the total: counts, handling days (and the
     # names of a table's rows); the holiday calendar once; the shell's inbox count.
-    with on_day(TODAY), django_assert_num_queries(15):
+    with on_day(TODAY), django_assert_num_queries(14):
         response = client.get(URL, {"period": "2026-03", "by": "worker"})
 
     assert response.status_code == 200

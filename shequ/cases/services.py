@@ -147,12 +147,18 @@ def case_open(
     """Create a case in its type's initial state; with `start_clock` the deadline starts today.
 
     With an `idempotency_key`, a second call by the same actor with the same key returns the
-    case the first call made (a retried API request never makes two cases).
+    case the first call made (a retried API request never makes two cases), marked
+    `replayed = True`.
     """
     kind = get_type(case_type) if isinstance(case_type, str) else case_type
     if idempotency_key and getattr(actor, "is_authenticated", False):
-        earlier = IdempotencyKey.objects.filter(user=actor, key=idempotency_key).first()
+        earlier = (
+            IdempotencyKey.objects.select_related("case")
+            .filter(user=actor, key=idempotency_key)
+            .first()
+        )
         if earlier is not None:
+            earlier.case.replayed = True  # type: ignore[attr-defined]
             return earlier.case
     if not title.strip():
         raise ValidationError({"title": [_("Enter what the matter is about")]})
@@ -194,6 +200,7 @@ def case_open(
                 user=actor, key=idempotency_key
             )
             transaction.set_rollback(True)
+            winner.case.replayed = True  # type: ignore[attr-defined]
             return winner.case
     audit_record(
         actor=actor,

@@ -19,7 +19,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from shequ.accounts.models import staff_user
 from shequ.cases.api import CaseOut, DetailOut, detail
-from shequ.cases.models import Case, CaseEvent, IdempotencyKey, RatingChannel, RatingLevel
+from shequ.cases.models import Case, CaseEvent, RatingChannel, RatingLevel
 from shequ.cases.registry import get_type
 from shequ.cases.services import case_rate
 from shequ.hall.forms_public import PHONE_TAIL, LookupForm
@@ -163,7 +163,6 @@ def application_create(
         return Status(404, {"detail": _("No person with this identity number is in the register")})
     key = idempotency_key.strip()
     actor = staff_user(request)
-    replay = bool(key) and IdempotencyKey.objects.filter(user=actor, key=key).exists()
     case = window_accept(
         actor=actor,
         item=item,
@@ -176,7 +175,9 @@ def application_create(
         request=request,
     )
     # A new case carries its region, unit and first responder already; a replayed one is read.
-    return Status(200 if replay else 201, detail(case) if replay else case)
+    if getattr(case, "replayed", False):
+        return Status(200, detail(case))
+    return Status(201, case)
 
 
 def _allowed(request: HttpRequest) -> bool:

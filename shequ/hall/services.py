@@ -201,14 +201,14 @@ def window_accept(
         idempotency_key=idempotency_key,
         request=request,
     )
-    Application.objects.get_or_create(
+    if getattr(case, "replayed", False):
+        return case
+    Application.objects.create(
         case=case,
-        defaults={
-            "item": item,
-            "applicant": applicant,
-            "accepted_at_region": region,
-            "materials_received": sorted(materials),
-        },
+        item=item,
+        applicant=applicant,
+        accepted_at_region=region,
+        materials_received=sorted(materials),
     )
     return case
 

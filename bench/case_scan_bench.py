@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import sys
@@ -26,8 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases_common import case_row, insert_cases, json_value, make_tree, ms, plan, sample
-from common import fresh_database, print_table, setup_django, timed, write_result
+from cases_common import case_row, insert_cases, json_value, make_tree, ms, plan, sample, start
+from common import print_table, timed, write_result
 
 TODAY = dt.date(2026, 3, 10)  # a Tuesday; the next working day is Wednesday 11 March
 DUE_COUNTS = (100, 1_000, 10_000)
@@ -43,16 +42,7 @@ def far_due(rng: random.Random) -> dt.date:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--scale", type=float, default=20.0, help="open cases in units of 50,000 (20 = 1,000,000)"
-    )
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per figure")
-    parser.add_argument("--seed", type=int, default=2026)
-    options = parser.parse_args()
-    total = int(options.scale * 50_000)
-
-    url = setup_django("cases")
+    options, total, url = start("cases", __doc__.split("\n\n")[0], 7, "timed runs per figure")
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -60,11 +50,6 @@ def main() -> None:
     from shequ.cases.models import Alert, Case, CaseEvent, Clock, Notification
     from shequ.cases.scan import deadline_scan
     from shequ.workdays import calendar
-
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    with timed() as migrate:
-        fresh_database()
-    print(f"fresh database migrated in {migrate.seconds:.1f} s")
 
     rng = random.Random(options.seed)
     tree = make_tree(streets=5, communities_per_street=8, units=10)

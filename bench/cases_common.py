@@ -7,12 +7,15 @@ columns the engine needs are varied; the rest get plain values.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import statistics
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from common import fresh_database, setup_django, timed
 
 CASE_FIELDS = (
     "id", "type_key", "state", "tracking_code", "title", "region_id", "owner_unit_id",
@@ -194,3 +197,27 @@ def plan(sql: str, params: Sequence[Any]) -> list[str]:
 def chunks[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def start(
+    name: str, description: str, runs: int, runs_help: str
+) -> tuple[argparse.Namespace, int, str]:
+    """Parse the common options, start Django on a fresh benchmark database, seed the tree.
+
+    Returns the options, the number of cases (scale x 50,000) and the database URL.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--scale", type=float, default=20.0, help="cases in units of 50,000 (20 = 1,000,000)"
+    )
+    parser.add_argument("--runs", type=int, default=runs, help=runs_help)
+    parser.add_argument("--seed", type=int, default=2026)
+    options = parser.parse_args()
+    url = setup_django(name)
+    from django.db import connection
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    with timed() as migrate:
+        fresh_database()
+    print(f"fresh database migrated in {migrate.seconds:.1f} s")
+    return options, int(options.scale * 50_000), url

@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import sys
@@ -32,8 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cases_common import case_row, insert_cases, json_value, make_tree, ms, plan, sample
-from common import fresh_database, print_table, setup_django, timed, write_result
+from cases_common import case_row, insert_cases, json_value, make_tree, ms, plan, sample, start
+from common import print_table, timed, write_result
 
 TODAY = dt.date(2026, 3, 10)
 PAGE = 25
@@ -55,16 +54,9 @@ LIMIT 25
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--scale", type=float, default=20.0, help="cases in units of 50,000 (20 = 1,000,000)"
+    options, total, url = start(
+        "work_queue", __doc__.split("\n\n")[0], 50, "timed requests per figure"
     )
-    parser.add_argument("--runs", type=int, default=50, help="timed requests per figure")
-    parser.add_argument("--seed", type=int, default=2026)
-    options = parser.parse_args()
-    total = int(options.scale * 50_000)
-
-    url = setup_django("work_queue")
     from django.db import connection
     from django.db.models import QuerySet
     from django.test.utils import CaptureQueriesContext
@@ -75,11 +67,6 @@ def main() -> None:
     from shequ.regions.models import RoleAssignment
     from shequ.regions.permissions import unit_ids
     from shequ.regions.roles import Role
-
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    with timed() as migrate:
-        fresh_database()
-    print(f"fresh database migrated in {migrate.seconds:.1f} s")
 
     rng = random.Random(options.seed)
     tree = make_tree(streets=5, communities_per_street=8, units=10)

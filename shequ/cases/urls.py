@@ -1,12 +1,12 @@
 from django.urls import path
 
-from shequ.cases import views
+from shequ.cases import views, views_inbox
 
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("inbox/", views.inbox_view, name="inbox"),
-    path("inbox/read/", views.inbox_read, name="inbox-read"),
+    path("inbox/", views_inbox.inbox_view, name="inbox"),
+    path("inbox/read/", views_inbox.inbox_read, name="inbox-read"),
     path("<int:case_id>/", views.case_detail, name="case-detail"),
     path("<int:case_id>/transition/", views.case_transition_view, name="case-transition"),
     path("<int:case_id>/extend/", views.case_extend_view, name="case-extend"),

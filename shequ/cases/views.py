@@ -61,13 +61,11 @@ from shequ.cases.selectors import (
     cases_for,
     deadline,
     due_soon_until,
-    inbox,
     may_attach,
     may_extend,
     may_record_rating,
     queue_regions,
     tab_counts,
-    unread_count,
     work_queue,
 )
 from shequ.lib.codes import display_code
@@ -470,32 +468,3 @@ def case_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> F
         request=request,
     )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
-
-
-# --- The inbox -------------------------------------------------------------------------------
-
-
-@login_required
-def inbox_view(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    page = Paginator(inbox(user), 25).get_page(request.GET.get("page"))
-    rows = [
-        {"note": n, "code": display_code(n.case.tracking_code) if n.case else ""}
-        for n in page.object_list
-    ]
-    return render(
-        request, "cases/inbox.html", {"page": page, "rows": rows, "unread": unread_count(user)}
-    )
-
-
-@login_required
-@require_POST
-def inbox_read(request: HttpRequest) -> HttpResponse:
-    """Mark one message read (`id`) or all of them (`all`); a bare POST changes nothing."""
-    user = staff_user(request)
-    raw = request.POST.get("id", "")
-    if raw.isdigit():
-        services.notification_read(user=user, ids=[int(raw)])
-    elif request.POST.get("all"):
-        services.notification_read(user=user)
-    return redirect("cases:inbox")

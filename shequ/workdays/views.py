@@ -21,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 from shequ.accounts.models import User
 from shequ.accounts.views import apply_errors
 from shequ.regions.permissions import can_edit_holidays
-from shequ.workdays import calendar, services
+from shequ.workdays import calendar, importing, services
 from shequ.workdays.forms import CalcForm, CalendarYearForm, ImportForm, SpecialDayForm
 from shequ.workdays.models import CalendarYear, DayKind, SpecialDay
 
@@ -227,12 +227,12 @@ def day_import(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         file = form.cleaned_data["file"]
         try:
-            result = services.special_days_import(
+            result = importing.special_days_import(
                 actor=actor, file=file, filename=file.name, request=request
             )
-        except services.SpecialDayImportError as exc:
+        except importing.SpecialDayImportError as exc:
             return _page(request, public=False, import_form=form, import_errors=exc.row_errors)
-        messages.success(request, services.import_summary(result))
+        messages.success(request, importing.import_summary(result))
         return _back_to(result.years[0])
     return _page(request, public=False, import_form=form)
 
@@ -248,13 +248,13 @@ def import_template(request: HttpRequest) -> HttpResponse:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Special days")[:31]
-    sheet.append(list(services.TEMPLATE_HEADERS))
+    sheet.append(list(importing.TEMPLATE_HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in zip("ABC", (14, 10, 20), strict=True):
         sheet.column_dimensions[column].width = width
     help_sheet = book.create_sheet(_("Instructions")[:31])
-    date, kind, name = services.TEMPLATE_HEADERS
+    date, kind, name = importing.TEMPLATE_HEADERS
     for line in (
         _("One row per date; keep the header row of the first sheet."),
         _("%(column)s: the date, as a date cell or written %(formats)s.")

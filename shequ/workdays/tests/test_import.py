@@ -7,9 +7,9 @@ import pytest
 from openpyxl import Workbook
 
 from shequ.audit.models import AuditEvent
-from shequ.workdays import calendar, services
+from shequ.workdays import calendar, importing
+from shequ.workdays.importing import RowError, SpecialDayImportError
 from shequ.workdays.models import CalendarYear, Source, SpecialDay
-from shequ.workdays.services import RowError, SpecialDayImportError
 
 D = dt.date
 
@@ -31,11 +31,11 @@ def counts() -> tuple[int, int, int]:
 def test_a_csv_file_is_imported_and_its_year_is_covered(world) -> None:
     file = io.BytesIO(GOOD_CSV.encode("utf-8-sig"))
 
-    result = services.special_days_import(
+    result = importing.special_days_import(
         actor=world.users["admin"], file=file, filename="2027.csv"
     )
 
-    assert result == services.ImportResult(created=5, updated=0, unchanged=0, years=(2027,))
+    assert result == importing.ImportResult(created=5, updated=0, unchanged=0, years=(2027,))
     rows = SpecialDay.objects.filter(date__year=2027)
     assert [(d.date, d.kind, d.name, d.source) for d in rows] == [
         (D(2027, 1, 1), "holiday", "元旦", "import"),
@@ -59,8 +59,8 @@ def test_a_csv_file_is_imported_and_its_year_is_covered(world) -> None:
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(world) -> None:
-    services.special_days_import(actor=world.users["admin"], file=io.StringIO(GOOD_CSV))
-    result = services.special_days_import(actor=world.users["admin"], file=io.StringIO(GOOD_CSV))
+    importing.special_days_import(actor=world.users["admin"], file=io.StringIO(GOOD_CSV))
+    result = importing.special_days_import(actor=world.users["admin"], file=io.StringIO(GOOD_CSV))
     assert (result.created, result.updated, result.unchanged) == (0, 0, 5)
 
 
@@ -76,7 +76,7 @@ def test_an_xlsx_file_with_date_cells_and_english_headers(world) -> None:
     book.save(buffer)
     buffer.seek(0)
 
-    result = services.special_days_import(actor=world.users["admin"], file=buffer)
+    result = importing.special_days_import(actor=world.users["admin"], file=buffer)
 
     assert result.created == 3
     rows = SpecialDay.objects.filter(date__year=2027)
@@ -89,7 +89,7 @@ def test_an_xlsx_file_with_date_cells_and_english_headers(world) -> None:
 
 def test_an_import_replaces_package_rows_of_its_dates(world) -> None:
     table = [["日期", "类型", "名称"], ["2026-10-08", "休", "国庆节"]]
-    result = services.special_days_import(actor=world.users["admin"], rows=table)
+    result = importing.special_days_import(actor=world.users["admin"], rows=table)
     assert (result.created, result.years) == (1, (2026,))
     assert CalendarYear.objects.get(year=2026).source == Source.IMPORT
     assert calendar.add_working_days(D(2026, 9, 30), 3).value == D(2026, 10, 12)
@@ -100,7 +100,7 @@ def test_a_bad_last_row_changes_nothing_and_is_reported_in_chinese(world, zh) ->
     bad = GOOD_CSV + "2027-02-30,班,春节\n"
 
     with pytest.raises(SpecialDayImportError) as error:
-        services.special_days_import(actor=world.users["admin"], file=io.StringIO(bad))
+        importing.special_days_import(actor=world.users["admin"], file=io.StringIO(bad))
 
     assert error.value.row_errors == [RowError(7, "日期", "2027-02-30", "输入一个有效的日期。")]
     assert counts() == before
@@ -120,7 +120,7 @@ def test_every_bad_row_is_reported(world, zh) -> None:
     before = counts()
 
     with pytest.raises(SpecialDayImportError) as error:
-        services.special_days_import(actor=world.users["admin"], rows=table)
+        importing.special_days_import(actor=world.users["admin"], rows=table)
 
     assert [(e.row, e.column, e.value) for e in error.value.row_errors] == [
         (3, "日期", ""),
@@ -137,7 +137,7 @@ def test_every_bad_row_is_reported(world, zh) -> None:
 
 def test_a_file_without_the_kind_column_is_refused(world) -> None:
     with pytest.raises(SpecialDayImportError) as error:
-        services.special_days_import(
+        importing.special_days_import(
             actor=world.users["admin"], rows=[["日期", "名称"], ["2027-01-01", "元旦"]]
         )
     assert [(e.row, e.column) for e in error.value.row_errors] == [(1, "类型 / kind")]
@@ -146,13 +146,13 @@ def test_a_file_without_the_kind_column_is_refused(world) -> None:
 def test_an_empty_or_unreadable_file_is_refused(world) -> None:
     for content in (b"", b"\xff\xfe\x00garbage\x81", b"PK\x03\x04 not a workbook"):
         with pytest.raises(SpecialDayImportError) as error:
-            services.special_days_import(actor=world.users["admin"], file=io.BytesIO(content))
+            importing.special_days_import(actor=world.users["admin"], file=io.BytesIO(content))
         assert error.value.row_errors[0].row == 0
 
 
 def test_a_gb18030_csv_from_excel_is_read(world) -> None:
     file = io.BytesIO(GOOD_CSV.encode("gb18030"))
-    assert services.special_days_import(actor=world.users["admin"], file=file).created == 5
+    assert importing.special_days_import(actor=world.users["admin"], file=file).created == 5
 
 
 @pytest.mark.parametrize(
@@ -172,4 +172,4 @@ def test_a_gb18030_csv_from_excel_is_read(world) -> None:
     ],
 )
 def test_date_cells(value: object, expected: dt.date | None) -> None:
-    assert services.parse_date_cell(value) == expected
+    assert importing.parse_date_cell(value) == expected

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 
 from shequ.lib.tabular import ImportFailed
-from shequ.regions import io, services
+from shequ.regions import io, io_columns, io_export, services
 from shequ.regions import permissions as perms
 from shequ.regions.models import Level, Region
 from shequ.regions.scoping import get_region_for_user
@@ -178,9 +178,11 @@ def region_move(request: HttpRequest, region_id: int, data: MoveIn) -> Any:
 @router.get("/{region_id}/export", summary="Export a subtree as xlsx, csv or geojson (audited)")
 def region_export(request: HttpRequest, region_id: int, format: str = "xlsx") -> HttpResponse:
     region = get_region_for_user(request.user, region_id)
-    if format not in io.FORMATS:
-        raise ValidationError({"format": [f"format must be one of {', '.join(io.FORMATS)}"]})
-    content, content_type, filename = io.region_export(
+    if format not in io_columns.FORMATS:
+        raise ValidationError(
+            {"format": [f"format must be one of {', '.join(io_columns.FORMATS)}"]}
+        )
+    content, content_type, filename = io_export.region_export(
         actor=request.user, root=region, fmt=format, request=request
     )
     response = HttpResponse(content, content_type=content_type)

@@ -16,35 +16,30 @@ stored value as it is.
 from __future__ import annotations
 
 import json
-import math
 import posixpath
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import IO, Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
 from shequ.lib.tabular import (
-    XLSX_CELL_LIMIT,
     ImportFailed,
     RowError,
     RowReader,
     cell_text,
     normalise_header,
     read_rows,
-    write_csv,
-    write_xlsx,
 )
+from shequ.regions.geojson import boundary_parse
+from shequ.regions.io_columns import COLUMNS, REQUIRED, column_aliases, in_every_language
 from shequ.regions.models import CommunityType, Level, Region
 from shequ.regions.permissions import can_manage_regions
 from shequ.regions.services import (
@@ -55,31 +50,6 @@ from shequ.regions.services import (
     validate_level,
 )
 
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the spreadsheets: its key, its header in exports, other names it may have."""
-
-    key: str
-    label: Promise
-    synonyms: tuple[str, ...]
-
-
-COLUMNS = (
-    Column("code", gettext_lazy("Code"), ("编码", "代码", "区划代码", "code")),
-    Column("name", pgettext_lazy("region", "Name"), ("名称", "名字", "name")),
-    Column("level", gettext_lazy("Level"), ("层级", "级别", "level")),
-    Column("parent_code", gettext_lazy("Parent code"), ("上级编码", "上级代码", "parent")),
-    Column("community_type", gettext_lazy("Community type"), ("社区类型",)),
-    Column("is_special", gettext_lazy("Special grid"), ("专属网格", "special")),
-    Column("boundary", gettext_lazy("Boundary (GeoJSON)"), ("边界", "boundary", "geometry")),
-)
-REQUIRED = ("code", "name", "level", "parent_code")
-FORMATS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "geojson": "application/geo+json",
-}
 IMPORT_SUFFIXES = (".xlsx", ".csv", ".geojson", ".json")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _GEOMETRY_COLUMN = "geometry"
@@ -137,24 +107,6 @@ class _Errors:
                 self.add(item.row, key, values.get(key, ""), message)
 
 
-def _in_every_language(text: Promise) -> list[str]:
-    """A translatable text in the current language first, then in every language of the site."""
-    names = [str(text)]
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            names.append(str(text))
-    return list(dict.fromkeys(names))
-
-
-def column_aliases() -> dict[str, list[str]]:
-    """The names a column may have: its label in the current language first (it names the column
-    in messages), then in every language of the site, then the usual Chinese and English names."""
-    return {
-        column.key: list(dict.fromkeys([*_in_every_language(column.label), *column.synonyms]))
-        for column in COLUMNS
-    }
-
-
 # Reading the file ------------------------------------------------------------------------------
 
 _Rows = RowReader | Generator[tuple[int, dict[str, Any]]]
@@ -163,12 +115,12 @@ _Rows = RowReader | Generator[tuple[int, dict[str, Any]]]
 def _read(file: IO[bytes], filename: str, errors: list[RowError]) -> tuple[_Rows, dict[str, str]]:
     """The rows of the upload as (row number, values) and the file's names of the columns."""
     if PurePath(filename).suffix.lower() in (".geojson", ".json"):
-        return _geojson_rows(file, errors), {"boundary": _GEOMETRY_COLUMN}
+        return geojson_rows(file, errors), {"boundary": _GEOMETRY_COLUMN}
     reader = read_rows(file, filename, aliases=column_aliases(), required=REQUIRED)
     return reader, reader.labels
 
 
-def _geojson_rows(file: IO[bytes], errors: list[RowError]) -> Generator[tuple[int, dict[str, Any]]]:
+def geojson_rows(file: IO[bytes], errors: list[RowError]) -> Generator[tuple[int, dict[str, Any]]]:
     """Features as rows numbered from 1; their properties matched like spreadsheet headers."""
     if hasattr(file, "seek"):
         file.seek(0)
@@ -211,15 +163,15 @@ class _Vocabulary:
         self.community_types: dict[str, str] = {}
         for value, label in CommunityType.choices:
             self.community_types[normalise_header(value)] = value
-            for name in _in_every_language(label):
+            for name in in_every_language(label):
                 self.community_types[normalise_header(name)] = value
         self.flags: dict[str, bool] = {}
         for words, flag in ((_TRUE, True), (_FALSE, False)):
             for word in words:
                 self.flags[normalise_header(word)] = flag
-        for name in _in_every_language(gettext_lazy("Yes")):
+        for name in in_every_language(gettext_lazy("Yes")):
             self.flags[normalise_header(name)] = True
-        for name in _in_every_language(gettext_lazy("No")):
+        for name in in_every_language(gettext_lazy("No")):
             self.flags[normalise_header(name)] = False
 
 
@@ -276,7 +228,7 @@ def _parse(number: int, values: dict[str, Any], words: _Vocabulary, errors: _Err
             errors.add(number, "is_special", flag_text, message)
     boundary = None
     if values["boundary"] not in (None, ""):
-        boundary, problem = _boundary(values["boundary"])
+        boundary, problem = boundary_parse(values["boundary"])
         if problem:
             raw = values["boundary"]
             shown = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)
@@ -293,64 +245,6 @@ def _parse(number: int, values: dict[str, Any], words: _Vocabulary, errors: _Err
         is_special=is_special,
         boundary=boundary,
     )
-
-
-def _boundary(value: Any) -> tuple[dict[str, Any] | None, str]:
-    """A GeoJSON Polygon or MultiPolygon (also given as a Feature, or as JSON text), checked."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            return None, _("The boundary is not valid GeoJSON: %(error)s") % {"error": exc}
-    if isinstance(value, dict) and value.get("type") == "Feature":
-        value = value.get("geometry")
-    kind = value.get("type") if isinstance(value, dict) else None
-    if kind not in ("Polygon", "MultiPolygon"):
-        shown = kind if isinstance(kind, str) else type(value).__name__
-        message = _("The boundary must be a GeoJSON Polygon or MultiPolygon, not %(type)s")
-        return None, message % {"type": shown}
-    assert isinstance(value, dict)
-    coordinates = value.get("coordinates")
-    polygons = [coordinates] if kind == "Polygon" else coordinates
-    if not isinstance(polygons, list) or not polygons:
-        return None, _("The boundary has no coordinates")
-    for polygon in polygons:
-        if not isinstance(polygon, list) or not polygon:
-            return None, _("The boundary has no coordinates")
-        for ring in polygon:
-            if problem := _ring_problem(ring):
-                return None, problem
-    return {"type": kind, "coordinates": coordinates}, ""
-
-
-def _ring_problem(ring: Any) -> str:
-    if not isinstance(ring, list) or len(ring) < 4:
-        return _("Each ring of a boundary needs at least 4 positions, the last equal to the first")
-    for position in ring:
-        if not (
-            isinstance(position, list)
-            and 2 <= len(position) <= 3
-            and all(
-                isinstance(n, int | float) and not isinstance(n, bool) and math.isfinite(n)
-                for n in position
-            )
-        ):
-            return _(
-                "Each position of a boundary is [longitude, latitude] in numbers, not %(value)s"
-            ) % {"value": json.dumps(position, ensure_ascii=False)[:40]}
-        longitude, latitude = position[0], position[1]
-        if not -180 <= longitude <= 180:
-            return _("The longitude %(value)s is outside -180 to 180") % {"value": longitude}
-        if not -90 <= latitude <= 90:
-            return _(
-                "The latitude %(value)s is outside -90 to 90 (GeoJSON puts the longitude first)"
-            ) % {"value": latitude}
-    if ring[0] != ring[-1]:
-        return _("A ring of a boundary must end at the position where it starts")
-    return ""
-
-
-# Checking the rows against each other and against the tree -------------------------------------
 
 
 def _stored(codes: set[str]) -> dict[str, Region]:
@@ -581,114 +475,3 @@ def _common(paths: Iterable[str]) -> str:
     """The path of the lowest node above all the given ones ("" when they share none)."""
     prefix = posixpath.commonprefix(list(paths))
     return prefix[: prefix.rfind("/") + 1] if prefix.count("/") >= 2 else ""
-
-
-# Exporting -------------------------------------------------------------------------------------
-
-
-def region_export(
-    *, actor: Any, root: Region, fmt: str, request: HttpRequest | None = None
-) -> tuple[bytes, str, str]:
-    """The subtree of `root` within the actor's scope as (content, content type, file name).
-
-    The file imports back as it is. In .xlsx a boundary longer than a cell holds (32,767
-    characters) is left out: GeoJSON carries every boundary.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
-    regions = Region.objects.select_related("level", "parent").subtree(root)
-    if actor is not None:
-        regions = regions.visible_to(actor)
-    nodes = _tree_order(list(regions), root)
-    if not nodes:
-        raise PermissionDenied
-    if fmt == "geojson":
-        content = json.dumps(_feature_collection(nodes), ensure_ascii=False).encode()
-    else:
-        headers = [str(column.label) for column in COLUMNS]
-        rows = [_table_row(region, fmt) for region in nodes]
-        content = (
-            write_xlsx(rows, headers, _("Regions")) if fmt == "xlsx" else write_csv(rows, headers)
-        )
-    audit_record(
-        actor=actor,
-        action=Action.EXPORT,
-        obj=root,
-        changes={"format": fmt, "rows": len(nodes)},
-        request=request,
-    )
-    filename = f"regions-{root.code}-{timezone.localdate():%Y%m%d}.{fmt}"
-    return content, FORMATS[fmt], filename
-
-
-def _tree_order(regions: list[Region], root: Region) -> list[Region]:
-    """Depth first from the root, siblings by code: each parent right above its children."""
-    children: dict[int | None, list[Region]] = {}
-    for region in regions:
-        children.setdefault(region.parent_id, []).append(region)
-    ordered: list[Region] = []
-    stack = [region for region in regions if region.pk == root.pk]
-    while stack:
-        region = stack.pop()
-        ordered.append(region)
-        stack.extend(sorted(children.get(region.pk, []), key=lambda r: r.code, reverse=True))
-    return ordered
-
-
-def _table_row(region: Region, fmt: str) -> list[Any]:
-    boundary = ""
-    if region.boundary:
-        boundary = json.dumps(region.boundary, ensure_ascii=False, separators=(",", ":"))
-        if fmt == "xlsx" and len(boundary) > XLSX_CELL_LIMIT:
-            boundary = ""
-    return [
-        region.code,
-        region.name,
-        region.level.name,
-        region.parent.code if region.parent else "",
-        region.get_community_type_display() if region.community_type else "",
-        _("Yes") if region.is_special else _("No"),
-        boundary,
-    ]
-
-
-def _feature_collection(nodes: list[Region]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {
-                    "code": region.code,
-                    "name": region.name,
-                    "level": region.level.key,
-                    "parent_code": region.parent.code if region.parent else None,
-                    "community_type": region.community_type or None,
-                    "is_special": region.is_special,
-                },
-                "geometry": region.boundary or None,
-            }
-            for region in nodes
-        ],
-    }
-
-
-def template_rows() -> list[list[str]]:
-    """Two example rows for the downloadable template: a street and a community in it."""
-    names = dict(Level.objects.values_list("key", "name"))
-    return [
-        ["110101001", "东华门街道", names.get("street", "street"), "110101", "", "", ""],
-        [
-            "110101001001",
-            "多福巷社区",
-            names.get("community", "community"),
-            "110101001",
-            str(CommunityType.OLD_TOWN.label),
-            _("No"),
-            "",
-        ],
-    ]
-
-
-def template_xlsx() -> bytes:
-    return write_xlsx(template_rows(), [str(column.label) for column in COLUMNS], _("Regions"))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.lib.tabular import ImportFailed, RowError
-from shequ.regions import io
+from shequ.regions import io, io_columns, io_export
 from shequ.regions.permissions import can_manage_regions
 from shequ.regions.scoping import get_region_for_user
 
@@ -75,7 +75,7 @@ def region_import_view(request: HttpRequest) -> HttpResponse:
         "errors": errors[:ERRORS_SHOWN],
         "error_count": len(errors),
         "errors_hidden": max(0, len(errors) - ERRORS_SHOWN),
-        "columns": io.COLUMNS,
+        "columns": io_columns.COLUMNS,
         "required": io.REQUIRED,
     }
     return render(request, "regions/region_import.html", context)
@@ -90,16 +90,16 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @login_required
 def region_template_view(request: HttpRequest) -> HttpResponse:
     _require_region_admin(request.user)
-    return _download(io.template_xlsx(), io.FORMATS["xlsx"], "regions-template.xlsx")
+    return _download(io_export.template_xlsx(), io_columns.FORMATS["xlsx"], "regions-template.xlsx")
 
 
 @login_required
 def region_export_view(request: HttpRequest, region_id: int) -> HttpResponse:
     region = get_region_for_user(request.user, region_id)
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in io.FORMATS:
+    if fmt not in io_columns.FORMATS:
         return HttpResponseBadRequest(_("Export as xlsx, csv or geojson"))
-    content, content_type, filename = io.region_export(
+    content, content_type, filename = io_export.region_export(
         actor=request.user, root=region, fmt=fmt, request=request
     )
     return _download(content, content_type, filename)

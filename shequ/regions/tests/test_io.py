@@ -11,7 +11,8 @@ from django.utils import translation
 
 from shequ.audit.models import Action, AuditEvent
 from shequ.lib.tabular import ImportFailed, RowError, read_rows, write_xlsx
-from shequ.regions.io import ImportReport, region_export, region_import
+from shequ.regions.io import ImportReport, region_import
+from shequ.regions.io_export import region_export
 from shequ.regions.models import CommunityType, Region, RegionMove, RoleAssignment
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, make_region, staff

@@ -55,7 +55,8 @@ PERSON_FIELDS = (
     "id", "region_id", "household_id", "relation", "name", "name_pinyin", "name_initials",
     "gender", "birth_date", "doc_type", "id_number_enc", "id_number_hash", "id_number_masked",
     "phone_enc", "phone_hash", "phone_masked", "residence_status", "registration_place",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "dwelling_id", "id_last4", "residence_permit_number",
+    "residence_permit_expiry",
 )  # fmt: skip
 
 Row = tuple[Any, ...]
@@ -190,6 +191,8 @@ class PeopleMaker:
         self.rng = rng
         self.ids = dict(ids)
         self.stamp = stamp
+        # Permit expiries fall around the day of the load, so the reminders have work.
+        self.today = dt.date.today()
         self.used_numbers: set[int] = set()
         self.keys: dict[str, tuple[str, str]] = {}
         # The first households made get what the demo and its tests rely on: the demo
@@ -290,7 +293,9 @@ class PeopleMaker:
             self._han_names(members, rare_surname=special == "rare")
         for member in members:
             rows.persons.append(
-                self._person(grid, household_id, member, status, home_code, home_place, special)
+                self._person(
+                    grid, household_id, dwelling_id, member, status, home_code, home_place, special
+                )
             )
             if special == "resident" and member.relation == Relation.HEAD:
                 self.resident_name = member.name
@@ -395,6 +400,7 @@ class PeopleMaker:
         self,
         grid: Node,
         household_id: int,
+        dwelling_id: int,
         member: Member,
         status: str,
         home_code: str,
@@ -427,6 +433,11 @@ class PeopleMaker:
             keys = self.keys[member.name] = name_keys(member.name)
         sealed_id = seal_identity(number)
         sealed_phone = seal_phone(phone) if phone else None
+        permit, expiry = "", None
+        if status == ResidenceStatus.FLOATING and member.age >= 16:
+            # 居住证: endorsed yearly; some expire within the month (the reminders show them).
+            permit = f"{DISTRICT_CODE}{rng.randrange(10**9):09d}"
+            expiry = self.today + dt.timedelta(days=rng.randrange(-20, 365))
         return (
             self._next("person"),
             grid.id,
@@ -448,6 +459,10 @@ class PeopleMaker:
             place,
             self.stamp,
             self.stamp,
+            dwelling_id,
+            number[-4:],
+            permit,
+            expiry,
         )
 
     def _identity(self, code: str, birth: dt.date, gender: str) -> str:

@@ -19,7 +19,8 @@ class Building(models.Model):
         Region, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("grid")
     )
     name = models.CharField(_("name"), max_length=64)
-    address = models.CharField(_("address"), max_length=200)
+    # Search by address is a prefix lookup ("幸福路12号"); the index serves it.
+    address = models.CharField(_("address"), max_length=200, db_index=True)
     floors = models.PositiveSmallIntegerField(_("floors"), default=6)
     units = models.PositiveSmallIntegerField(_("units"), default=1)
 
@@ -81,7 +82,7 @@ class Household(models.Model):
         related_name="households",
         verbose_name=_("dwelling"),
     )
-    number = models.CharField(_("household number"), max_length=32, blank=True)
+    number = models.CharField(_("household number"), max_length=32, blank=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -131,7 +132,17 @@ class Person(models.Model):
     relation = models.CharField(
         _("relation to head"), max_length=12, choices=Relation.choices, blank=True
     )
-    name = models.CharField(_("name"), max_length=64)
+    # Where the person lives now (a tenant may live apart from the household's dwelling).
+    dwelling = models.ForeignKey(
+        Dwelling,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="occupants",
+        verbose_name=_("dwelling"),
+    )
+    # Prefix search by name ("张" or "张伟") is served by this index.
+    name = models.CharField(_("name"), max_length=64, db_index=True)
     # Search by full pinyin and by initials ("zw" finds 张伟): prefix lookups on these.
     name_pinyin = models.CharField(max_length=200, db_index=True)
     name_initials = models.CharField(max_length=64, db_index=True)
@@ -144,6 +155,9 @@ class Person(models.Model):
     # Exact lookup by identity number; unique across the register.
     id_number_hash = models.CharField(max_length=64, unique=True)
     id_number_masked = models.CharField(_("identity number"), max_length=18)
+    # The last four characters are shown in the mask anyway; search by the last 4-6 digits
+    # narrows on this index and checks the fifth and sixth digit on the sealed number.
+    id_last4 = models.CharField(max_length=4, db_index=True, default="")
     phone_enc = models.TextField(_("phone (encrypted)"), blank=True)
     # Exact lookup by phone (a phone may be shared within a family).
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
@@ -155,6 +169,14 @@ class Person(models.Model):
         default=ResidenceStatus.REGISTERED,
     )
     registration_place = models.CharField(_("household registration place"), max_length=100)
+    residence_permit_number = models.CharField(
+        _("residence permit number"), max_length=32, blank=True
+    )
+    residence_permit_expiry = models.DateField(
+        _("residence permit expiry"), null=True, blank=True, db_index=True
+    )
+    # A person who left the district keeps the record (history is never deleted).
+    left_on = models.DateField(_("left the district on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -167,3 +189,30 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The rest of the register's models live in their own modules; Django finds them here.
+from shequ.people.models_care import CareKind, CareTag, Visit, VisitPlan  # noqa: E402
+from shequ.people.models_imports import ImportJob, ImportKind, ImportStatus  # noqa: E402
+from shequ.people.models_moves import MoveKind, PersonMove, Tenancy  # noqa: E402
+
+__all__ = [
+    "Building",
+    "CareKind",
+    "CareTag",
+    "Dwelling",
+    "DwellingUse",
+    "Gender",
+    "Household",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
+    "MoveKind",
+    "Person",
+    "PersonMove",
+    "Relation",
+    "ResidenceStatus",
+    "Tenancy",
+    "Visit",
+    "VisitPlan",
+]

@@ -26,6 +26,8 @@ AUDIT_ROLES = frozenset(
 REGION_ADMIN_ROLES = frozenset({Role.DISTRICT_ADMIN})
 LEADER_ROLES = frozenset({Role.COMMUNITY_LEADER, Role.STREET_MANAGER, Role.DISTRICT_ADMIN})
 EXPORT_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.STREET_MANAGER, Role.COMMUNITY_LEADER})
+# Sensitive care records (disability, 低保, 特困): the leaders of the node, never grid workers.
+SENSITIVE_ROLES = LEADER_ROLES
 
 
 def role_paths(user: Any) -> list[tuple[str, str]]:
@@ -73,6 +75,11 @@ def can_reveal_identity(user: Any, region: Any) -> bool:
 
 def can_reveal_phone(user: Any, region: Any) -> bool:
     return has_role(user, PHONE_REVEAL_ROLES, region)
+
+
+def can_see_sensitive(user: Any, region: Any) -> bool:
+    """Whether the user may see sensitive care tags (disability, 低保, 特困) at the region."""
+    return has_role(user, SENSITIVE_ROLES, region)
 
 
 def can_view_audit(user: Any) -> bool:

@@ -260,6 +260,10 @@ class Notification(models.Model):
         Case, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     text = models.CharField(_("message"), max_length=300)
+    # A page the message points to (a reminder digest links to its list); empty for most.
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    # Set for messages that must be stored once only (one reminder digest per user and day).
+    key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -270,6 +274,11 @@ class Notification(models.Model):
         indexes = [
             # The inbox badge: unread messages of a user.
             models.Index(fields=["user", "read_at"], name="notification_unread"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="notification_user_key"
+            )
         ]
 
     def __str__(self) -> str:

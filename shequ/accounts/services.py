@@ -6,12 +6,12 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from shequ.accounts.models import ApiToken, LockoutMixin, Resident, User
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
+from shequ.core.sql import Reader
 from shequ.lib import crypto
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
+from shequ.regions.scoping import assignment_join, remember_assignments
 
 
 @dataclass(frozen=True)
@@ -198,16 +200,44 @@ def api_token_revoke(*, actor: User, token: ApiToken, request: HttpRequest | Non
     )
 
 
+def _token_readers() -> tuple[Reader, Reader]:
+    global _READERS
+    if _READERS is None:
+        _READERS = (
+            Reader(ApiToken, ("id", "last_used_at")),
+            Reader(User, [f.name for f in User._meta.concrete_fields]),
+        )
+    return _READERS
+
+
+_READERS: tuple[Reader, Reader] | None = None
+
+
 def api_token_user(raw: str) -> User | None:
-    """The active user behind a token, or None. Touches last_used_at at most once a minute."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=token_hash(raw), revoked=False, user__is_active=True)
-        .first()
+    """The active user behind a token, or None. Touches last_used_at at most once a minute.
+
+    Every API request asks this, so one query reads the token, its user and the user's role
+    assignments (cached on the user for the scoping helpers).
+    """
+    token_reader, user_reader = _token_readers()
+    columns, joins = assignment_join("u.id")
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {token_reader.columns('t')}, {user_reader.columns('u')}, {columns} "
+        f"FROM {quote(ApiToken._meta.db_table)} t "
+        f"INNER JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id {joins} "
+        "WHERE t.token_hash = %s AND t.revoked = %s AND u.is_active = %s"
     )
-    if token is None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash(raw), False, True])
+        rows = cursor.fetchall()
+    if not rows:
         return None
+    token = token_reader.load(rows[0])
+    user = user_reader.load(rows[0][token_reader.width :])
+    skip = token_reader.width + user_reader.width
+    remember_assignments(user, [row[skip:] for row in rows])
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return cast(User, user)

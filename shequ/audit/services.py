@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from shequ.audit.models import AuditEvent, AuditHead
+from shequ.core.sql import insert_row
 
 # Field names whose values must never reach the log: encrypted columns and their hashes.
 SECRET_SUFFIXES = ("_enc", "_hash", "password")
@@ -127,8 +128,8 @@ def audit_record(
         object_type = object_id = object_repr = path = ""
     if region_path is not None:
         path = region_path
-    with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    # No savepoint of its own: the event stands or falls with the write it describes.
+    with transaction.atomic(savepoint=False):
         event = AuditEvent(
             at=timezone.now(),
             actor_id=actor_id,
@@ -142,14 +143,35 @@ def audit_record(
             changes=dict(changes or {}),
             reason=reason[:500],
             ip=client_ip(request),
-            prev_hash=head.last_hash,
+            prev_hash=_lock_head(),
         )
         event.hash = event_hash(event)
-        event.save()
-        head.last_hash = event.hash
-        head.count += 1
-        head.save(update_fields=["last_hash", "count"])
+        insert_row(event)
+        with connection.cursor() as cursor:
+            cursor.execute(_ADVANCE_HEAD, [event.hash])
     return event
+
+
+_ADVANCE_HEAD = "UPDATE audit_audithead SET last_hash = %s, count = count + 1 WHERE id = 1"
+
+
+def _lock_head() -> str:
+    """The chain's last hash, its head row locked until the transaction ends.
+
+    On SQLite the write transaction (BEGIN IMMEDIATE) already holds the database's one write
+    lock; on PostgreSQL the row lock queues concurrent appends. The head row is made by the
+    first event ever.
+    """
+    sql = "SELECT last_hash FROM audit_audithead WHERE id = 1"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    if row is not None:
+        return str(row[0])
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head.last_hash
 
 
 def _region_path_of(obj: models.Model) -> str:

@@ -13,26 +13,27 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record
+from shequ.cases.idempotency import case_of_key, claim_key
 from shequ.cases.models import (
     Alert,
     Attachment,
     Case,
     CaseEvent,
     Clock,
-    IdempotencyKey,
     Notification,
     Rating,
     RatingLevel,
 )
 from shequ.cases.registry import CaseType, ClockEffect, Transition, get_type
 from shequ.core.sms import get_sender
+from shequ.core.sql import insert_row
 from shequ.lib import crypto
 from shequ.lib.codes import new_code
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
@@ -62,7 +63,7 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_name=_actor_name(actor),
@@ -72,6 +73,8 @@ def _event(
         note=note,
         data=data or {},
     )
+    insert_row(event)
+    return event
 
 
 def _start_clock(case: Case, today: dt.date) -> None:
@@ -124,7 +127,7 @@ def seal_requester_phone(phone: str) -> tuple[str, str, str]:
     return crypto.encrypt(normalised), mask_phone(normalised), digits[-4:]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def case_open(
     *,
     case_type: CaseType | str,
@@ -151,15 +154,11 @@ def case_open(
     `replayed = True`.
     """
     kind = get_type(case_type) if isinstance(case_type, str) else case_type
-    if idempotency_key and getattr(actor, "is_authenticated", False):
-        earlier = (
-            IdempotencyKey.objects.select_related("case")
-            .filter(user=actor, key=idempotency_key)
-            .first()
-        )
+    keyed = bool(idempotency_key) and getattr(actor, "is_authenticated", False)
+    if keyed:
+        earlier = case_of_key(actor, idempotency_key)
         if earlier is not None:
-            earlier.case.replayed = True  # type: ignore[attr-defined]
-            return earlier.case
+            return earlier
     if not title.strip():
         raise ValidationError({"title": [_("Enter what the matter is about")]})
     name = requester.name if requester is not None and not requester_name else requester_name
@@ -188,20 +187,14 @@ def case_open(
     )
     if start_clock:
         _start_clock(case, calendar.today())
-    case.save()
+    insert_row(case)
     _event(case, actor=actor, action="open", to_state=case.state, note=note)
-    if idempotency_key and getattr(actor, "is_authenticated", False):
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(user=actor, key=idempotency_key, case=case)
-        except IntegrityError:
-            # A concurrent retry won the key: give back its case and drop ours.
-            winner = IdempotencyKey.objects.select_related("case").get(
-                user=actor, key=idempotency_key
-            )
-            transaction.set_rollback(True)
-            winner.case.replayed = True  # type: ignore[attr-defined]
-            return winner.case
+    if keyed and not claim_key(actor, idempotency_key, case):
+        # A concurrent retry won the key: give back its case and drop ours.
+        winner = case_of_key(actor, idempotency_key)
+        transaction.set_rollback(True)
+        assert winner is not None
+        return winner
     audit_record(
         actor=actor,
         action=Action.CREATE,

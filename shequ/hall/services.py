@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,6 +17,9 @@ from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record, diff
 from shequ.cases.models import Case
 from shequ.cases.services import case_open, case_transition
+from shequ.core.sql import insert_row
+from shequ.hall.cache import forget as forget_items
+from shequ.hall.cache import materials_of
 from shequ.hall.models import (
     Application,
     DeliveryMethod,
@@ -107,6 +110,7 @@ def item_save(
         Material(item=item, position=i, **{f: m[f] for f in MATERIAL_FIELDS if f in m})
         for i, m in enumerate(materials)
     )
+    forget_items()
     audit_record(
         actor=actor,
         action=Action.UPDATE if current else Action.CREATE,
@@ -141,7 +145,7 @@ def applicant_lookup(
 
 def _check_materials(item: ServiceItem, received: list[int]) -> list[Material]:
     """The required materials not among `received` (ids of the item's materials)."""
-    known = {m.pk: m for m in item.materials.all()}
+    known = {m.pk: m for m in materials_of(item)}
     unknown = [pk for pk in received if pk not in known]
     if unknown:
         raise ValidationError(
@@ -203,13 +207,19 @@ def window_accept(
     )
     if getattr(case, "replayed", False):
         return case
-    Application.objects.create(
+    application = Application(
         case=case,
         item=item,
         applicant=applicant,
         accepted_at_region=region,
         materials_received=sorted(materials),
     )
+    # The version must still be current when the application is written (the caller's item
+    # may come from the per-process cache): checked in the INSERT itself.
+    table = connection.ops.quote_name(ServiceItem._meta.db_table)
+    current = (f"SELECT 1 FROM {table} WHERE id = %s AND is_current = %s", [item.pk, True])
+    if not insert_row(application, only_if=current):
+        raise ValidationError({"item": [_("This version of the item is no longer in use")]})
     return case
 
 

@@ -1,0 +1,49 @@
+"""Idempotency keys of create requests: a retried request returns the case the first one made.
+
+Hand-written statements, as the intake runs them on every request: the key is looked up by
+the unique (user, key) index, and recorded with `ON CONFLICT DO NOTHING` (SQLite and
+PostgreSQL) instead of an INSERT in a savepoint that may fail: the constraint decides between
+two concurrent requests and the transaction stays usable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from shequ.cases.models import Case, IdempotencyKey
+
+
+def _table() -> str:
+    return connection.ops.quote_name(IdempotencyKey._meta.db_table)
+
+
+def case_of_key(actor: Any, key: str) -> Case | None:
+    """The case an earlier request with this key made, marked `replayed`; None the first time."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('case_id')} FROM {_table()} "
+            f"WHERE {quote('user_id')} = %s AND {quote('key')} = %s",
+            [actor.pk, key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    case = Case.objects.get(pk=row[0])
+    case.replayed = True  # type: ignore[attr-defined]
+    return case
+
+
+def claim_key(actor: Any, key: str, case: Case) -> bool:
+    """Record the key for the new case; False when a concurrent request holds it already."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("key", "user_id", "case_id", "created_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table()} ({columns}) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [key, actor.pk, case.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return cursor.rowcount == 1

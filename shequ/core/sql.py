@@ -1,0 +1,145 @@
+"""Hand-written statements for the few hot paths where the ORM's own work dominates.
+
+Building and compiling a query costs the ORM far more than the database needs to run a
+one-row INSERT. `insert_row` writes a new model instance the way `save()` would (the same
+`pre_save`, the same conversion of each value for the database) with one prepared statement
+whose text is built once per model; `insert_rows` writes many rows in one multi-row INSERT.
+Neither sends the model signals: use them only for models without receivers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django.db import connection, models
+
+# (model, vendor) -> the parts of its INSERT statement and the fields in column order
+_INSERTS: dict[
+    tuple[type[models.Model], str], tuple[str, str, str, list[models.Field[Any, Any]]]
+] = {}
+# Parameters per statement of `insert_rows` (and never above the database's own limit).
+CHUNK_PARAMETERS = 30_000
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    return cast(models.Field, model._meta.get_field(name))
+
+
+def column_list(model: type[models.Model], fields: Sequence[str]) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(quote(str(_field(model, name).column)) for name in fields)
+
+
+def _insert_statement(
+    model: type[models.Model],
+) -> tuple[str, str, str, list[models.Field[Any, Any]]]:
+    """(INSERT INTO table (columns), the value marks, RETURNING pk, the fields in order)."""
+    key = (model, connection.vendor)
+    cached = _INSERTS.get(key)
+    if cached is None:
+        meta = model._meta
+        fields = [
+            cast(models.Field, f)
+            for f in meta.concrete_fields
+            if not (f.primary_key and getattr(f, "db_returning", False))
+        ]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        returning = ""
+        if connection.features.can_return_columns_from_insert:
+            returning = f" RETURNING {quote(str(cast(models.Field, meta.pk).column))}"
+        cached = _INSERTS[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns})",
+            ", ".join(["%s"] * len(fields)),
+            returning,
+            fields,
+        )
+    return cached
+
+
+def insert_row(obj: models.Model, *, only_if: tuple[str, Sequence[Any]] | None = None) -> bool:
+    """INSERT a new instance with one statement and set its primary key, as `save()` would.
+
+    With `only_if` (a SELECT and its parameters) the row is written only when that SELECT
+    finds a row, checked in the same statement; returns whether the row was written.
+    """
+    head, marks, returning, fields = _insert_statement(type(obj))
+    values: list[Any] = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    if only_if is None:
+        sql = f"{head} VALUES ({marks}){returning}"
+    else:
+        sql = f"{head} SELECT {marks} WHERE EXISTS ({only_if[0]}){returning}"
+        values += only_if[1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            obj.pk = row[0]
+        else:  # pragma: no cover - both supported databases return columns
+            if cursor.rowcount != 1:
+                return False
+            obj.pk = connection.ops.last_insert_id(cursor, obj._meta.db_table, "id")
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT rows of values already adapted for the database, many rows per statement."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({column_list(model, fields)}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    limit = min(connection.features.max_query_params or CHUNK_PARAMETERS, CHUNK_PARAMETERS)
+    per_statement = max(1, limit // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+
+
+class Reader:
+    """Reads rows of a model's columns from a hand-written SELECT into instances.
+
+    `columns(alias)` renders the SELECT list; `load(values)` converts the values as the ORM
+    would (dates, booleans, JSON on SQLite...) and builds the instance with the other fields
+    deferred. Built once per model and field list; the converters are looked up per database.
+    """
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
+        self.model = model
+        self.fields = [_field(model, name) for name in fields]
+        self.names = [f.attname for f in self.fields]
+        self.width = len(self.fields)
+        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
+
+    def columns(self, alias: str) -> str:
+        quote = connection.ops.quote_name
+        return ", ".join(f"{quote(alias)}.{quote(str(f.column))}" for f in self.fields)
+
+    def _converters_now(self) -> list[tuple[int, list[Any], Any]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+            from django.db.models.expressions import Col
+
+            found = []
+            for index, field in enumerate(self.fields):
+                col = Col(self.model._meta.db_table, field)
+                convs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if convs:
+                    found.append((index, convs, col))
+            self._converters[connection.vendor] = found
+        return found
+
+    def load(self, values: Sequence[Any]) -> Any:
+        row = list(values[: self.width])
+        for index, convs, col in self._converters_now():
+            for converter in convs:
+                row[index] = converter(row[index], col, connection)
+        return self.model.from_db(connection.alias, self.names, row)

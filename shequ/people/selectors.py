@@ -1,25 +1,438 @@
-"""Read-side queries of the register."""
+"""Read-side queries of the register: the one search box and the filters of the person list.
 
+`person_search` is the only way the list page, the API and the export find persons, so the
+three always agree. What the box holds decides the kind of search (`classify`):
+
+- Chinese characters: a name prefix (张, 张伟, 阿依古丽·买买提, 𠮷…); with a house number or
+  a road word, an address (幸福路12号3单元301).
+- Latin letters: the full pinyin ("zhangwei", "zhang wei") or the initials ("zw").
+- 4 to 6 digits (the last may be X): the end of an identity number; 18 characters: the
+  whole number, by its keyed hash.
+- A phone in any usual writing (+86, spaces, dashes): the keyed hash of its normal form.
+
+Each kind is answered from an index. Prefixes are ranges (`key >= q AND key < q + U+10FFFF`)
+rather than LIKE, because a range uses a plain B-tree index on SQLite and, with the
+`text_pattern_ops`-free C-collated comparison of the range on PostgreSQL's indexes, on both.
+Results are ordered by the searched key, then id, which is the index order: the first page
+needs no sort of all matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from shequ.people.models import Person
+from shequ.lib import crypto
+from shequ.lib.idnumbers import IdentityError, parse_identity
+from shequ.lib.phones import PhoneError, parse_phone
+from shequ.people.models import Building, CareKind, CareTag, Dwelling, Person, ResidenceStatus
+from shequ.people.models_care import AGED_KEY, AGED_YEARS, SENSITIVE_KINDS
+from shequ.regions.models import Region
+from shequ.regions.permissions import can_see_sensitive
+from shequ.workdays.calendar import today
+
+# The highest code point: `q + TOP` is above every string that starts with q.
+TOP = "\U0010ffff"
+# A count above this is shown as "1,000+": counting every match of a broad search in a
+# million persons costs more than the page itself.
+COUNT_LIMIT = 1000
+PAGE_SIZE = 25
+PERMIT_DAYS = 30
+
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-17": (0, 17),
+    "18-59": (18, 59),
+    "60-69": (60, 69),
+    "70-79": (70, 79),
+    "80+": (80, None),
+}
 
 
-def person_search(user: Any, *, query: str = "", region: Any = None) -> QuerySet[Person]:
-    """Persons within the user's scope, optionally within a node, matching name or pinyin.
+class Kind(StrEnum):
+    """What the search box was understood to hold."""
 
-    Name: contains; pinyin: the full pinyin or the initials start with the query ("zw").
+    NONE = "none"
+    NAME = "name"
+    PINYIN = "pinyin"
+    INITIALS = "initials"
+    ID_TAIL = "id_tail"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    ADDRESS = "address"
+    UNKNOWN = "unknown"
+
+
+KIND_LABELS = {
+    Kind.NAME: _("name"),
+    Kind.PINYIN: _("full pinyin"),
+    Kind.INITIALS: _("pinyin initials"),
+    Kind.ID_TAIL: _("last digits of an identity number"),
+    Kind.ID_NUMBER: _("identity number"),
+    Kind.PHONE: _("phone"),
+    Kind.ADDRESS: _("address"),
+    Kind.UNKNOWN: _(
+        "nothing searchable: type a name, pinyin, 4 to 6 last digits of an identity number, a phone or an address"
+    ),
+}
+
+_ID_TAIL = re.compile(r"^\d{3,5}[\dX]$")
+_PHONEISH = re.compile(r"^[+\d\s\-()（）]+$")
+_LATIN = re.compile(r"^[a-z][a-z\s']*$")
+# "幸福路12号", "幸福路12号阳光花园3号楼3单元301": the building address, then unit and room.
+_ADDRESS = re.compile(r"^(?P<address>.*?号楼?)(?:(?P<unit>\d{1,2})单元)?(?:(?P<room>\d{1,5})室?)?$")
+# Words that end a road or compound name: "幸福路" alone is an address, not a name.
+_PLACE_ENDINGS = ("路", "街", "大道", "巷", "弄", "胡同", "小区", "花园", "苑", "里", "村", "号")
+
+
+@dataclass(frozen=True)
+class Term:
+    """The search box, understood: its kind and the normalised value(s) to look for."""
+
+    kind: Kind
+    value: str = ""
+    unit: int | None = None
+    room: str = ""
+
+
+def _is_han(char: str) -> bool:
+    return unicodedata.category(char) == "Lo"
+
+
+def classify(raw: str) -> Term:
+    """Decide what kind of search the box holds. Pure: no database access."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return Term(Kind.NONE)
+    compact = re.sub(r"\s+", "", text)
+    upper = compact.upper()
+    if _ID_TAIL.match(upper):
+        return Term(Kind.ID_TAIL, upper)
+    if len(upper) in (15, 18) and upper[:-1].isdigit():
+        try:
+            return Term(Kind.ID_NUMBER, parse_identity(upper).number)
+        except IdentityError:
+            pass  # Perhaps a phone written with 0086: tried next.
+    if _PHONEISH.match(text) and sum(c.isdigit() for c in text) >= 7:
+        try:
+            return Term(Kind.PHONE, parse_phone(text))
+        except PhoneError:
+            return Term(Kind.UNKNOWN, compact)
+    lowered = text.lower()
+    if _LATIN.match(lowered):
+        letters = re.sub(r"[\s']", "", lowered)
+        # Initials are short runs of consonant starts; a vowel or a long word is pinyin.
+        if len(letters) <= 4 and not re.search(r"[aeiouv]", letters):
+            return Term(Kind.INITIALS, letters)
+        return Term(Kind.PINYIN, letters)
+    if any(c.isdigit() for c in compact) or (
+        len(compact) >= 3 and compact.endswith(_PLACE_ENDINGS)
+    ):
+        match = _ADDRESS.match(compact)
+        if match and match.group("address"):
+            unit = match.group("unit")
+            return Term(
+                Kind.ADDRESS,
+                match.group("address"),
+                unit=int(unit) if unit else None,
+                room=match.group("room") or "",
+            )
+        return Term(Kind.ADDRESS, compact)
+    if any(_is_han(c) for c in compact):
+        # Names keep their middle dot; the usual look-alikes are written as "·".
+        return Term(Kind.NAME, re.sub(r"[•．.・]", "·", compact))
+    return Term(Kind.UNKNOWN, compact)
+
+
+def _prefix(field_name: str, value: str) -> Q:
+    return Q(**{f"{field_name}__gte": value, f"{field_name}__lt": value + TOP})
+
+
+@dataclass
+class PersonFilters:
+    """The filters of the person list, as the page, the API and the export receive them."""
+
+    q: str = ""
+    region: Region | None = None
+    status: str = ""
+    tag: str = ""
+    age: str = ""
+    permit_expiring: bool = False
+    include_left: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """The filters for the audit log and the file name: values only, no personal data.
+
+        The search term is recorded by its kind only (a phone or identity number typed into
+        the box is personal data and must not reach the log in the clear).
+        """
+        term = classify(self.q)
+        described: dict[str, Any] = {"search": str(term.kind)}
+        if self.region is not None:
+            described["region"] = self.region.pk
+        for name in ("status", "tag", "age"):
+            if value := getattr(self, name):
+                described[name] = value
+        if self.permit_expiring:
+            described["permit_expiring"] = True
+        if self.include_left:
+            described["include_left"] = True
+        return described
+
+
+def tag_choices(user: Any, region: Any = None) -> list[tuple[str, str]]:
+    """Care-tag filter choices the user may use: sensitive kinds only for allowed roles."""
+    sensitive = can_see_sensitive(user, region) if region is not None else _sees_sensitive(user)
+    choices = [
+        (kind.value, str(kind.label))
+        for kind in CareKind
+        if sensitive or kind not in SENSITIVE_KINDS
+    ]
+    return [(AGED_KEY, str(_("Aged 70+"))), *choices]
+
+
+def _sees_sensitive(user: Any) -> bool:
+    """Whether the user may see sensitive tags anywhere in his scope (at his own nodes)."""
+    from shequ.regions.permissions import role_paths
+
+    return any(can_see_sensitive(user, path) for _role, path in role_paths(user))
+
+
+def _birth_range(band: str, day: dt.date) -> Q:
+    low, high = AGE_BANDS[band]
+    # Aged at least `low`: born on or before this day `low` years ago.
+    condition = Q(birth_date__lte=_years_before(day, low))
+    if high is not None:
+        # Aged at most `high`: born after this day `high + 1` years ago.
+        condition &= Q(birth_date__gt=_years_before(day, high + 1))
+    return condition
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# A scope holding at least this share of the tree's regions is "broad" (a street, the
+# district): its searches walk the index of the searched key in order and check each entry's
+# region, stopping after a page. A narrower scope (a community, a grid) starts from the
+# region index instead and sorts its few matches.
+BROAD_SHARE = 0.1
+
+
+def scoped_persons(user: Any, region: Region | None = None) -> QuerySet[Person]:
+    """Persons within the user's scope (and within `region`, itself checked by the caller).
+
+    The scope is resolved to the ids of the visible regions first (a few thousand at most),
+    so that the person table is filtered on its own `region_id` and never joined for it.
+    For a broad scope the region test is written `region_id + 0 IN (...)`: the same rows,
+    but the planner is kept from starting at the region index and sorting a third of the
+    register when the searched key's index yields the first page in order.
     """
-    persons = Person.objects.visible_to(user).select_related("region", "household")
+    regions = Region.objects.visible_to(user)
     if region is not None:
-        persons = persons.filter(region__path__startswith=region.path)
-    query = query.strip()
-    if query:
-        lowered = query.lower().replace(" ", "")
-        condition = Q(name__contains=query)
-        if lowered.isascii() and lowered.isalpha():
-            condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
-        persons = persons.filter(condition)
-    return persons.order_by("id")
+        regions = regions.filter(path__startswith=region.path)
+    ids = list(regions.values_list("pk", flat=True))
+    if not ids:
+        return Person.objects.none()
+    total = Region.objects.count()
+    if region is None and len(ids) == total:
+        # The scope is the whole tree (a district administrator): nothing to filter out.
+        return Person.objects.all()
+    if len(ids) >= total * BROAD_SHARE:
+        return Person.objects.alias(scope_region=F("region_id") + 0).filter(scope_region__in=ids)
+    return Person.objects.filter(region_id__in=ids)
+
+
+def person_search(
+    user: Any,
+    *,
+    query: str = "",
+    region: Any = None,
+    filters: PersonFilters | None = None,
+) -> QuerySet[Person]:
+    """Persons within the user's scope matching the search box and the filters, in order.
+
+    Raises PermissionDenied for a sensitive care-tag filter the user may not use.
+    """
+    if filters is None:
+        filters = PersonFilters(q=query, region=region)
+    persons = scoped_persons(user, filters.region)
+    persons = _apply_filters(user, persons, filters)
+    term = classify(filters.q)
+    return _apply_term(persons, term)
+
+
+def _apply_filters(
+    user: Any, persons: QuerySet[Person], filters: PersonFilters
+) -> QuerySet[Person]:
+    day = today()
+    if not filters.include_left:
+        persons = persons.filter(left_on__isnull=True)
+    if filters.status:
+        persons = persons.filter(residence_status=filters.status)
+    if filters.age:
+        persons = persons.filter(_birth_range(filters.age, day))
+    if filters.permit_expiring:
+        persons = persons.filter(
+            residence_permit_expiry__gte=day,
+            residence_permit_expiry__lte=day + dt.timedelta(days=PERMIT_DAYS),
+        )
+    if filters.tag:
+        if filters.tag == AGED_KEY:
+            persons = persons.filter(birth_date__lte=_years_before(day, AGED_YEARS))
+        else:
+            if filters.tag in SENSITIVE_KINDS and not (
+                can_see_sensitive(user, filters.region)
+                if filters.region is not None
+                else _sees_sensitive(user)
+            ):
+                raise PermissionDenied(_("Your role may not filter by this care tag"))
+            tagged = CareTag.objects.current().filter(kind=filters.tag).values("person_id")
+            persons = persons.filter(pk__in=tagged)
+    return persons
+
+
+def _apply_term(persons: QuerySet[Person], term: Term) -> QuerySet[Person]:
+    if term.kind == Kind.NONE:
+        return persons.order_by("name", "id")
+    if term.kind == Kind.NAME:
+        return persons.filter(_prefix("name", term.value)).order_by("name", "id")
+    if term.kind == Kind.PINYIN:
+        return persons.filter(_prefix("name_pinyin", term.value)).order_by("name_pinyin", "id")
+    if term.kind == Kind.INITIALS:
+        return persons.filter(_prefix("name_initials", term.value)).order_by("name_initials", "id")
+    if term.kind == Kind.ID_NUMBER:
+        return persons.filter(id_number_hash=crypto.keyed_hash(term.value)).order_by("id")
+    if term.kind == Kind.PHONE:
+        return persons.filter(phone_hash=crypto.keyed_hash(term.value)).order_by("id")
+    if term.kind == Kind.ID_TAIL:
+        return _id_tail(persons, term.value)
+    if term.kind == Kind.ADDRESS:
+        return _address(persons, term)
+    return persons.none()
+
+
+def _id_tail(persons: QuerySet[Person], tail: str) -> QuerySet[Person]:
+    """The last 4 digits from the index; a 5th and 6th checked on the opened numbers.
+
+    A four-character tail leaves about one person in ten thousand; only those few candidates
+    are opened, and the opened numbers never leave this function.
+    """
+    candidates = persons.filter(id_last4=tail[-4:]).order_by("id")
+    if len(tail) == 4:
+        return candidates
+    matching = [
+        pk
+        for pk, token in candidates.values_list("pk", "id_number_enc")
+        if crypto.decrypt(token).endswith(tail)
+    ]
+    return persons.filter(pk__in=matching).order_by("id")
+
+
+def _district_prefixes() -> list[str]:
+    """Names of the roots of the tree: stored addresses may begin with the district's name."""
+    return list(Region.objects.filter(parent__isnull=True).values_list("name", flat=True))
+
+
+def _address(persons: QuerySet[Person], term: Term) -> QuerySet[Person]:
+    """Persons living in buildings whose address starts with the typed one (unit, room)."""
+    prefixes = {term.value}
+    for root in _district_prefixes():
+        if not term.value.startswith(root):
+            prefixes.add(root + term.value)
+    condition = Q(pk__in=[])
+    for prefix in sorted(prefixes):
+        condition |= _prefix("address", prefix)
+    dwellings = Dwelling.objects.filter(
+        building__in=Building.objects.filter(condition).values("pk")
+    )
+    if term.unit is not None:
+        dwellings = dwellings.filter(unit=term.unit)
+    if term.room:
+        dwellings = dwellings.filter(_prefix("number", term.room))
+    return persons.filter(dwelling__in=dwellings.values("pk")).order_by("dwelling_id", "id")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results with a bounded count ("1,000+" past COUNT_LIMIT)."""
+
+    rows: list[Person]
+    number: int
+    count: int
+    count_capped: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+
+def search_page(persons: QuerySet[Person], number: int = 1, size: int = PAGE_SIZE) -> SearchPage:
+    """The n-th page and the count the page shows, each at the cost of an index walk."""
+    number = max(1, number)
+    offset = (number - 1) * size
+    rows = list(persons.select_related("region", "dwelling__building")[offset : offset + size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    if number == 1 and not has_next:
+        count = len(rows)
+    else:
+        count = persons.values("pk")[: COUNT_LIMIT + 1].count()
+    capped = count > COUNT_LIMIT
+    return SearchPage(rows, number, min(count, COUNT_LIMIT), capped, has_next)
+
+
+def current_tags(persons: list[Person], user: Any) -> dict[int, list[CareTag]]:
+    """Current care tags of the persons on a page, sensitive ones only where allowed."""
+    tags: dict[int, list[CareTag]] = {p.pk: [] for p in persons}
+    if not persons:
+        return tags
+    regions = {p.pk: p.region for p in persons}
+    allowed: dict[int, bool] = {}
+    for tag in CareTag.objects.current().filter(person_id__in=list(tags)).order_by("kind"):
+        if tag.sensitive:
+            region = regions[tag.person_id]
+            if region.pk not in allowed:
+                allowed[region.pk] = can_see_sensitive(user, region)
+            if not allowed[region.pk]:
+                continue
+        tags[tag.person_id].append(tag)
+    return tags
+
+
+__all__ = [
+    "AGE_BANDS",
+    "COUNT_LIMIT",
+    "KIND_LABELS",
+    "Kind",
+    "PersonFilters",
+    "ResidenceStatus",
+    "SearchPage",
+    "Term",
+    "classify",
+    "current_tags",
+    "person_search",
+    "scoped_persons",
+    "search_page",
+    "tag_choices",
+]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from shequ.people import views
+from shequ.people import views, views_search
 
 app_name = "people"
 urlpatterns = [
-    path("", views.person_list, name="person-list"),
+    path("", views_search.person_list, name="person-list"),
+    path("export/", views_search.person_list_export, name="person-list-export"),
     path("<int:person_id>/", views.person_detail, name="person-detail"),
     path("<int:person_id>/reveal/", views.person_reveal, name="person-reveal"),
 ]

@@ -1,10 +1,9 @@
-"""The register's pages: the person list and the person page with the logged reveal."""
+"""The register's person page with the logged reveal (the list is in views_search)."""
 
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -12,10 +11,9 @@ from django.views.decorators.http import require_POST
 from shequ.people import services
 from shequ.people.forms import RevealForm
 from shequ.people.models import Person
-from shequ.people.selectors import person_search
 from shequ.people.services import age_on
 from shequ.regions import permissions as perms
-from shequ.regions.scoping import get_region_for_user, get_visible_or_404
+from shequ.regions.scoping import get_visible_or_404
 from shequ.workdays.calendar import today
 
 
@@ -25,22 +23,6 @@ def get_person_for_user(user: Any, person_id: int) -> Person:
         user,
         pk=person_id,
     )
-
-
-@login_required
-def person_list(request: HttpRequest) -> HttpResponse:
-    region = None
-    if region_id := request.GET.get("region", "").strip():
-        region = get_region_for_user(request.user, int(region_id) if region_id.isdigit() else 0)
-    query = request.GET.get("q", "")
-    page = Paginator(person_search(request.user, query=query, region=region), 25).get_page(
-        request.GET.get("page")
-    )
-    day = today()
-    rows = [{"person": p, "age": age_on(p.birth_date, day)} for p in page.object_list]
-    context = {"page": page, "rows": rows, "q": query, "region": region}
-    template = "people/person_list.html#results" if request.htmx else "people/person_list.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
 
 
 @login_required

@@ -28,6 +28,7 @@ from shequ.core.public import ADMIN_PREFIX, PUBLIC_ROUTES, SHARED_ROUTES
 from shequ.hall.models import ItemKind, Window
 from shequ.hall.services import item_save, notice_issue, ticket_take, window_accept
 from shequ.people.models import Building, Dwelling, DwellingUse, Household
+from shequ.people.models import ImportJob
 from shequ.people.services import person_create
 from shequ.regions.models import Unit, UnitKind
 from shequ.regions.tests.factories import World
@@ -153,6 +154,13 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "event_id": event.pk,
         "day_id": day.pk,
         "year": 2026,
+        "job_id": ImportJob.objects.create(
+            kind="persons",
+            region=world.grid,
+            file=SimpleUploadedFile("p.csv", b"x"),
+            file_name=MARKER_NAME,
+            created_by=admin,
+        ).pk,
     }
 
 

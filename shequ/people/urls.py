@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from shequ.people import views, views_search
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("export/", views_search.person_list_export, name="person-list-export"),
     path("<int:person_id>/", views.person_detail, name="person-detail"),
     path("<int:person_id>/reveal/", views.person_reveal, name="person-reveal"),
+    path("", include("shequ.people.urls_import")),
 ]

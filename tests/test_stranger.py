@@ -137,6 +137,12 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
     )
     window = Window.objects.create(region=world.grid, number=1, groups="A")
     ticket = ticket_take(region=world.grid, group="A")
+    from shequ.people.services_care import care_tag_add, visit_record
+
+    tag = care_tag_add(actor=admin, person=person, kind="living_alone", since="2024-01-01")
+    visit = visit_record(
+        actor=admin, person=person, data={"visited_on": "2024-02-01", "found": "好"}
+    )
     return {
         "unit_id": unit.pk,
         "item_id": item.pk,
@@ -153,6 +159,8 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "token_id": token.pk,
         "event_id": event.pk,
         "day_id": day.pk,
+        "tag_id": tag.pk,
+        "visit_id": visit.pk,
         "year": 2026,
         "job_id": ImportJob.objects.create(
             kind="persons",

@@ -152,3 +152,5 @@ router.add_router("", figures_router)
 from shequ.people.api_import import router as import_router  # noqa: E402
 
 router.add_router("", import_router)
+# The register operations (households, places, care, visits, moves) join this router.
+from shequ.people import api_register  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""The register's person page with the logged reveal (the list is in views_search)."""
+"""The person fetch helper and the logged reveal; the person page is in views_register."""
 
 from typing import Any
 
@@ -11,35 +11,17 @@ from django.views.decorators.http import require_POST
 from shequ.people import services
 from shequ.people.forms import RevealForm
 from shequ.people.models import Person
-from shequ.people.services import age_on
-from shequ.regions import permissions as perms
 from shequ.regions.scoping import get_visible_or_404
-from shequ.workdays.calendar import today
 
 
 def get_person_for_user(user: Any, person_id: int) -> Person:
     return get_visible_or_404(
-        Person.objects.select_related("region", "household", "household__dwelling__building"),
+        Person.objects.select_related(
+            "region", "household", "household__dwelling__building", "dwelling__building"
+        ),
         user,
         pk=person_id,
     )
-
-
-@login_required
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = get_person_for_user(request.user, person_id)
-    members = (
-        person.household.members.visible_to(request.user).order_by("id") if person.household else []
-    )
-    context = {
-        "person": person,
-        "age": age_on(person.birth_date, today()),
-        "members": members,
-        "can_reveal_identity": perms.can_reveal_identity(request.user, person.region),
-        "can_reveal_phone": perms.can_reveal_phone(request.user, person.region),
-        "dwelling": person.household.dwelling if person.household else None,
-    }
-    return render(request, "people/person_detail.html", context)
 
 
 @login_required

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -113,7 +113,7 @@ def person_list(request: HttpRequest, query: Query[PersonQuery], page: int = 1) 
         }
     },
 )
-def person_list_export(request: HttpRequest, data: ExportIn) -> HttpResponse:
+def person_list_export(request: HttpRequest, data: ExportIn) -> FileResponse:
     result = person_export(
         actor=request.user,
         filters=data.filters(request),

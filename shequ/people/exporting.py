@@ -94,7 +94,7 @@ def person_export(
         raise PermissionDenied(_("Your role may not export the register"))
     reason = reason.strip()
     if reveal_identity or reveal_phone:
-        where = filters.region or (scope_prefixes(actor) or [None])[0]
+        where = filters.region or next(iter(scope_prefixes(actor)), None)
         allowed_identity = reveal_identity and can_reveal_identity(actor, where)
         allowed_phone = reveal_phone and can_reveal_phone(actor, where)
         if not (allowed_identity or allowed_phone):

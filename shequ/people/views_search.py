@@ -125,7 +125,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     tags = current_tags(page.rows, request.user)
     rows = [{"person": p, "age": age_on(p.birth_date, day), "tags": tags[p.pk]} for p in page.rows]
     term = classify(filters.q)
-    where = filters.region or (scope_prefixes(request.user) or [None])[0]
+    where = filters.region or next(iter(scope_prefixes(request.user)), None)
     query = _query_without(request.GET, "page")
     context = {
         "form": form,
@@ -150,7 +150,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_list_export(request: HttpRequest) -> HttpResponse:
+def person_list_export(request: HttpRequest) -> HttpResponse | FileResponse:
     """The filtered list as .xlsx; masked unless allowed, with a reason; always audited."""
     form = _filter_form(request, request.POST)
     export = ExportForm(request.POST)

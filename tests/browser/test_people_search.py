@@ -40,9 +40,9 @@ def test_grid_worker_finds_a_person_by_initials_on_a_phone(
     base = live_server.url  # type: ignore[attr-defined]
     login(phone, base, "gridworker")
     phone.goto(f"{base}/people/")
+    shot(phone, "people-search-phone-list")
     rows = phone.get_by_test_id("person-row")
     expect(rows).to_have_count(2)
-    shot(phone, "people-search-phone-list")
     # Results refresh as he types, without pressing the button.
     phone.locator("#id_q").press_sequentially("zw", delay=80)
     expect(rows).to_have_count(1)

@@ -8,6 +8,8 @@ from shequ.api.api import api
 restrict_admin_site(admin.site)
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # First: the API answers machines on every request; its prefix overlaps no page's.
+    path("api/v1/", api.urls),
     path("", include("shequ.dashboard.urls")),
     path("accounts/", include("shequ.accounts.urls")),
     path("portal/", include("shequ.accounts.portal_urls")),
@@ -18,7 +20,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("hall/", include("shequ.hall.urls")),
     path("workdays/", include("shequ.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

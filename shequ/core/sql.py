@@ -107,14 +107,19 @@ def insert_rows(
 class Reader:
     """Reads rows of a model's columns from a hand-written SELECT into instances.
 
-    `columns(alias)` renders the SELECT list; `load(values)` converts the values as the ORM
+    `columns(alias)` renders the SELECT list (in the model's order of fields, whatever the
+    order given); `load(values)` converts the values as the ORM
     would (dates, booleans, JSON on SQLite...) and builds the instance with the other fields
     deferred. Built once per model and field list; the converters are looked up per database.
     """
 
     def __init__(self, model: type[models.Model], fields: Sequence[str]) -> None:
         self.model = model
-        self.fields = [_field(model, name) for name in fields]
+        # In the model's own order of fields, as `from_db` expects the values.
+        order = {f.attname: i for i, f in enumerate(model._meta.concrete_fields)}
+        self.fields = sorted(
+            (_field(model, name) for name in fields), key=lambda f: order[f.attname]
+        )
         self.names = [f.attname for f in self.fields]
         self.width = len(self.fields)
         self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shequ.accounts.models import staff_user
 from shequ.cases.api import CaseOut, DetailOut, detail
-from shequ.cases.models import Case, CaseEvent, RatingChannel, RatingLevel
+from shequ.cases.models import Case, CaseEvent, Rating, RatingChannel, RatingLevel
 from shequ.cases.registry import get_type
 from shequ.cases.services import case_rate
 from shequ.core.sql import Reader
@@ -231,31 +231,55 @@ PUBLIC_FIELDS = (
     "id", "type_key", "state", "tracking_code", "title", "clock", "due_date", "due_provisional",
     "paused_on", "finished_at", "requester_phone_tail",
 )  # fmt: skip
+_CASE = Reader(Case, PUBLIC_FIELDS)
+_EVENT = Reader(CaseEvent, ("id", "at", "action", "to_state", "data"))
+_RATING = Reader(Rating, ("level",))
 
 
-def _find(code: str, tail: str) -> Case | None:
-    """The case with this code whose requester's phone ends in `tail`, with its rating level.
+_FIND_SQL: dict[str, str] = {}
+
+
+def _find_sql() -> str:
+    sql = _FIND_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _FIND_SQL[connection.vendor] = _build_find_sql()
+    return sql
+
+
+def _build_find_sql() -> str:
+    quote = connection.ops.quote_name
+    case, rating, event = (quote(m._meta.db_table) for m in (Case, Rating, CaseEvent))
+    return (
+        f"SELECT {_CASE.columns('c')}, {_RATING.columns('r')}, {_EVENT.columns('e')} "
+        f"FROM {case} c LEFT JOIN {rating} r ON r.case_id = c.id "
+        f"LEFT JOIN {event} e ON e.case_id = c.id "
+        "WHERE c.tracking_code = %s ORDER BY e.id"
+    )
+
+
+def _find(code: str, tail: str) -> tuple[Case, list[CaseEvent]] | None:
+    """The case with this code whose requester's phone ends in `tail`, with its rating level
+    and its timeline.
 
     The same answer and about the same time for an unknown code and for wrong digits (as the
-    lookup page's `find_case`); one query, only the columns the answer needs.
+    lookup page's `find_case`); one statement, only the columns the answer needs, the rating
+    and the events joined.
     """
-    row = (
-        Case.objects.filter(tracking_code=code)
-        .values(*PUBLIC_FIELDS, "rating__level")
-        .order_by()[:1]
-    )
-    found = next(iter(row), None)
-    expected = found["requester_phone_tail"] if found is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_find_sql(), [code])
+        rows = cursor.fetchall()
+    found = _CASE.load(rows[0]) if rows else None
+    expected = found.requester_phone_tail if found is not None else ""
     matches = hmac.compare_digest((expected or NO_TAIL).encode(), tail.encode())
     if found is None or not expected or not matches:
         return None
-    level = found.pop("rating__level")
-    case = Case(**found)
-    case.rating_level = level  # type: ignore[attr-defined]
-    return case
+    found.rating_level = rows[0][_CASE.width]  # type: ignore[attr-defined]
+    skip = _CASE.width + _RATING.width
+    events = [_EVENT.load(row[skip:]) for row in rows if row[skip] is not None]
+    return found, events
 
 
-def _public(case: Case) -> dict[str, Any]:
+def _public(case: Case, events: list[CaseEvent]) -> dict[str, Any]:
     """What a resident sees of a case: plain words only, as on the lookup page."""
     kind = get_type(case.type_key)
     level = case.rating_level  # type: ignore[attr-defined]
@@ -271,7 +295,6 @@ def _public(case: Case) -> dict[str, Any]:
         if fix is not None:
             fix_kind = get_type(fix.type_key)
             followup = fix_kind.public_states.get(fix.state) or fix_kind.state_label(fix.state)
-    events = CaseEvent.objects.filter(case_id=case.pk).only("at", "action", "to_state", "data")
     return {
         "code": display_code(case.tracking_code),
         "title": case.title,
@@ -279,10 +302,7 @@ def _public(case: Case) -> dict[str, Any]:
         "finished": finished,
         "deadline": deadline_text(case),
         "due_date": case.due_date,
-        "timeline": [
-            {"at": event.at, "text": timeline_sentence(kind, event)}
-            for event in events.order_by("id")
-        ],
+        "timeline": [{"at": event.at, "text": timeline_sentence(kind, event)} for event in events],
         "ratable": kind.ratable and finished and level is None,
         "rating": level,
         "followup": str(followup) if followup is not None else None,
@@ -298,10 +318,12 @@ def _public(case: Case) -> dict[str, Any]:
 def lookup(request: HttpRequest, data: LookupIn) -> Any:
     if not _allowed(request):
         return _too_many()
-    case = _find(*_parsed(data))
-    if case is None:
+    found = _find(*_parsed(data))
+    if found is None:
         return _not_found()
-    return _public(case)
+    # The answer is built here as LookupOut documents it; skipping the schema's validation of
+    # our own dict saves a third of the endpoint's time (the tests compare it to the schema).
+    return JsonResponse(_public(*found))
 
 
 @router.post(
@@ -313,9 +335,10 @@ def lookup(request: HttpRequest, data: LookupIn) -> Any:
 def lookup_rating(request: HttpRequest, data: PublicRatingIn) -> Any:
     if not _allowed(request):
         return _too_many()
-    case = _find(*_parsed(data))
-    if case is None:
+    found = _find(*_parsed(data))
+    if found is None:
         return _not_found()
+    case = found[0]
     rating = case_rate(
         case=case,
         level=data.level,
@@ -325,4 +348,5 @@ def lookup_rating(request: HttpRequest, data: PublicRatingIn) -> Any:
         request=request,
     )
     case.rating_level = rating.level  # type: ignore[attr-defined]
-    return Status(201, _public(case))
+    events = list(CaseEvent.objects.filter(case_id=case.pk).only(*_EVENT.names).order_by("id"))
+    return Status(201, _public(case, events))

@@ -124,6 +124,7 @@ def get_region_in_scope(user: Any, region_id: int) -> Any:
             [region_id],
         )
         row = cursor.fetchone()
-    if row is None or not any(row[5].startswith(prefix) for prefix in prefixes):
+    region = _REGION_READER.load(row) if row is not None else None
+    if region is None or not any(region.path.startswith(prefix) for prefix in prefixes):
         raise Http404("not found")
-    return _REGION_READER.load(row)
+    return region

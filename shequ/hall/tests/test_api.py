@@ -1,5 +1,6 @@
 """The hall's API: catalog, idempotent intake, and the public status lookup with its rate limit."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -8,12 +9,14 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from ninja.responses import NinjaJSONEncoder
 
 from shequ.accounts.models import User
 from shequ.accounts.services import api_token_create
 from shequ.audit.models import AuditEvent
 from shequ.cases.models import Case, Clock, IdempotencyKey, Rating
 from shequ.cases.tests.factories import make_unit, region_staff
+from shequ.hall.api import LookupOut
 from shequ.hall.models import Application, ItemKind, ServiceItem
 from shequ.hall.services import item_save
 from shequ.people.models import Person
@@ -309,6 +312,10 @@ def test_lookup_needs_no_account(client: Client, accepted: Case) -> None:
     }
     assert data["deadline"].startswith("Due by ")
     assert str(accepted.first_responder) not in response.content.decode()
+    # The endpoint answers without the schema's validation: the answer must still fit it.
+    assert (
+        json.loads(NinjaJSONEncoder().encode(LookupOut.model_validate(data).model_dump())) == data
+    )
 
 
 def test_lookup_with_wrong_digits_is_404(client: Client, accepted: Case) -> None:

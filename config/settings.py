@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "shequ.people",
     "shequ.cases",
     "shequ.hall",
+    "shequ.incidents",
     "shequ.demo",
     "shequ.dashboard",
     "shequ.api",
@@ -227,6 +228,8 @@ GRID_CODE_DIGITS = env_int("GRID_CODE_DIGITS", 3)
 GRID_HOUSEHOLDS_MIN = env_int("GRID_HOUSEHOLDS_MIN", 300)
 GRID_HOUSEHOLDS_MAX = env_int("GRID_HOUSEHOLDS_MAX", 500)
 GRID_PERSONS_MAX = env_int("GRID_PERSONS_MAX", 2500)
+# The register's daily reminders: residence permits and tenancies ending within this many days.
+PERMIT_REMINDER_DAYS = env_int("PERMIT_REMINDER_DAYS", 30)
 
 # Cases: "due soon" warns this many working days before the deadline; a poor rating opens a
 # rectification with this many working days.

@@ -28,6 +28,10 @@ def _window(user: Any) -> bool:
     return perms.has_role(user, {Role.WINDOW_WORKER})
 
 
+def _grid_worker(user: Any) -> bool:
+    return perms.has_role(user, {Role.GRID_WORKER})
+
+
 def _leader(user: Any) -> bool:
     return perms.has_role(user, perms.LEADER_ROLES)
 
@@ -36,11 +40,14 @@ NAV: list[NavItem] = [
     NavItem(_("Overview"), "dashboard:home", "dashboard", _staff),
     NavItem(_("Regions and grids"), "regions:region-list", "regions", _staff),
     NavItem(_("People"), "people:person-list", "people", _staff),
+    NavItem(_("Due for a visit"), "people:visits-due", "people-due", _grid_worker),
+    NavItem(_("Register figures"), "people:figures", "people-figures", _leader),
     NavItem(_("Work queue"), "cases:queue", "cases", _staff),
     NavItem(_("Window intake"), "hall:intake", "hall-intake", _window),
     NavItem(_("Queue tickets"), "hall:queue-windows", "hall-queue", _window),
     NavItem(_("Service catalog"), "hall:catalog", "hall-catalog", perms.can_view_catalog),
     NavItem(_("Service figures"), "hall:figures", "hall-figures", _leader),
+    NavItem(_("Incident categories"), "incidents:category-list", "incidents", _staff),
     NavItem(_("Working days"), "workdays:calendar", "workdays", _staff),
     NavItem(_("Audit log"), "audit:event-list", "audit", perms.can_view_audit),
     NavItem(_("API tokens"), "accounts:token-list", "tokens", perms.can_write),

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:person_id>/", views_register.person_detail, name="person-detail"),
     path("<int:person_id>/reveal/", views.person_reveal, name="person-reveal"),
     path("", include("shequ.people.urls_register")),
+    path("", include("shequ.people.urls_figures")),
     path("", include("shequ.people.urls_import")),
 ]

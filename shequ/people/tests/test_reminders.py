@@ -200,3 +200,13 @@ def test_the_digest_opens_the_due_page_in_the_inbox(due_world: World, client: Cl
     client.force_login(due_world.users["gridworker"])
     page = client.get("/cases/inbox/").content.decode()
     assert f'href="/people/visits-due/?region={due_world.grid.pk}"' in page
+
+
+def test_the_scan_is_a_daily_job_of_the_scheduler(due_world: World) -> None:
+    from shequ.core.scheduler import registered_jobs
+    from shequ.people.reminders import reminders_task
+
+    job = next(j for j in registered_jobs() if j.name == "people.reminders")
+    assert (job.task, job.every) == (reminders_task, dt.timedelta(days=1))
+    result = reminders_task.call()
+    assert result["sent"] == Notification.objects.count()

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("shequ.audit.urls")),
     path("cases/", include("shequ.cases.urls")),
     path("hall/", include("shequ.hall.urls")),
+    path("incidents/", include("shequ.incidents.urls")),
     path("workdays/", include("shequ.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

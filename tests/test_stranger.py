@@ -27,6 +27,7 @@ from shequ.cases.models import Attachment
 from shequ.core.public import ADMIN_PREFIX, PUBLIC_ROUTES, SHARED_ROUTES
 from shequ.hall.models import ItemKind, Window
 from shequ.hall.services import item_save, notice_issue, ticket_take, window_accept
+from shequ.incidents.services import category_save, class_save
 from shequ.people.models import Building, Dwelling, DwellingUse, Household
 from shequ.people.models import ImportJob
 from shequ.people.services import person_create
@@ -136,6 +137,19 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         case=case, file=SimpleUploadedFile("photo.txt", b"x"), name="photo.txt"
     )
     window = Window.objects.create(region=world.grid, number=1, groups="A")
+    category = category_save(
+        actor=None,
+        incident_class=class_save(actor=None, kind="event", code="01", name="市容环境"),
+        code="02",
+        values={
+            "name": "暴露垃圾",
+            "filing_condition": "成堆垃圾",
+            "closing_condition": "清除",
+            "time_limit": 4,
+            "time_limit_kind": "working_hours",
+            "default_tier": "street",
+        },
+    )
     ticket = ticket_take(region=world.grid, group="A")
     from shequ.people.services_care import care_tag_add, visit_record
 
@@ -150,6 +164,7 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "attachment_id": attachment.pk,
         "notice_id": notice.pk,
         "window_id": window.pk,
+        "category_id": category.pk,
         "ticket_id": ticket.pk,
         "region_id": world.grid.pk,
         "person_id": person.pk,

@@ -25,6 +25,8 @@ PUBLIC_ROUTES: dict[str, str] = {
 SHARED_ROUTES: dict[str, str] = {
     "hall/catalog/": "the service catalog is the same in every community of the district",
     "api/v1/hall/items": "the service catalog through the API",
+    "incidents/categories/": "the incident category table is the same in every grid",
+    "api/v1/incidents/categories": "the incident category table through the API",
 }
 
 # The Django admin guards itself: anyone but a district administrator is sent to its login.

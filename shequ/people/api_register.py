@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema, Status
 
 from shequ.people import services_care, services_household, services_moves, services_places
 from shequ.people.api import router
@@ -26,6 +26,10 @@ from shequ.people.views_register import (
     get_visit_for_user,
 )
 from shequ.regions.scoping import get_region_for_user
+
+# Dates in a request body are parsed by the services like the forms' dates: 2024-05-01, and
+# also 2024/5/1 or 2024年5月1日; a date that cannot be read is a 400 naming the field.
+DateText = Annotated[str, Field(examples=["2024-05-01"], description="A date, e.g. 2024-05-01")]
 
 
 class MemberIn(Schema):
@@ -196,8 +200,8 @@ class DwellingOut(Schema):
 
 class TenancyIn(Schema):
     tenant_ids: list[int]
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: DateText
+    ends_on: DateText
     landlord_id: int | None = None
     landlord_name: str = ""
     registered_on: dt.date | None = None
@@ -217,18 +221,18 @@ class TenancyOut(Schema):
 
 class TagIn(Schema):
     kind: str
-    since: dt.date
+    since: DateText
     grade: int | None = None
     certificate: str = ""
     note: str = ""
 
 
 class TagEndIn(Schema):
-    ended_on: dt.date
+    ended_on: DateText
 
 
 class VisitIn(Schema):
-    visited_on: dt.date
+    visited_on: DateText
     found: str
     follow_up: str = ""
     next_due: dt.date | None = None
@@ -242,7 +246,7 @@ class VisitPatch(Schema):
 
 class MoveIn(Schema):
     kind: str
-    on: dt.date
+    on: DateText
     to_dwelling_id: int | None = None
     to_household_id: int | None = None
     relation: str = ""
@@ -295,7 +299,7 @@ def household_create(request: HttpRequest, data: HouseholdIn) -> Any:
         number=data.number,
         request=request,
     )
-    return 201, _household_out(household, user)
+    return Status(201, _household_out(household, user))
 
 
 @router.get(
@@ -315,7 +319,7 @@ def household_member_add(request: HttpRequest, household_id: int, data: MemberIn
     person = services_household.household_member_add(
         actor=request.user, household=household, member=data.dict(), request=request
     )
-    return 201, person
+    return Status(201, person)
 
 
 @router.post("/persons", response={201: PersonRecordOut}, summary="Register a person")
@@ -343,14 +347,17 @@ def person_create_op(request: HttpRequest, data: PersonIn) -> Any:
         extra={k: v for k, v in extra.items() if v not in (None, "")},
         request=request,
     )
-    return 201, _record(request, person)
+    return Status(201, _record(request, person))
 
 
 def _record(request: HttpRequest, person: Person) -> dict[str, Any]:
     """The person with the tags the caller may see; a read of sensitive tags is audited."""
     tags = services_care.care_tags_for(request.user, person)
     services_care.care_tags_read(actor=request.user, person=person, tags=tags, request=request)
-    record = PersonRecordOut.from_orm(person).dict(exclude={"tags", "visits", "moves"})
+    lists = {"tags", "visits", "moves"}
+    record = {
+        name: getattr(person, name) for name in PersonRecordOut.model_fields if name not in lists
+    }
     return {
         **record,
         "tags": tags,
@@ -393,7 +400,7 @@ def building_create(request: HttpRequest, data: BuildingIn) -> Any:
     building = services_places.building_save(
         actor=request.user, region=region, data=data.dict(), request=request
     )
-    return 201, building
+    return Status(201, building)
 
 
 @router.get("/buildings/{building_id}", response=BuildingOut, summary="One building")
@@ -435,7 +442,7 @@ def dwelling_create(request: HttpRequest, building_id: int, data: DwellingIn) ->
     dwelling = services_places.dwelling_save(
         actor=request.user, building=building, data=data.dict(), request=request
     )
-    return 201, dwelling
+    return Status(201, dwelling)
 
 
 @router.get("/dwellings/{dwelling_id}", response=DwellingOut, summary="One dwelling")
@@ -489,7 +496,7 @@ def tenancy_create(request: HttpRequest, dwelling_id: int, data: TenancyIn) -> A
         registered_on=data.registered_on,
         request=request,
     )
-    return 201, _tenancy_out(tenancy)
+    return Status(201, _tenancy_out(tenancy))
 
 
 @router.post(
@@ -502,7 +509,7 @@ def tag_add(request: HttpRequest, person_id: int, data: TagIn) -> Any:
     tag = services_care.care_tag_add(
         actor=request.user, person=person, request=request, **data.dict()
     )
-    return 201, tag
+    return Status(201, tag)
 
 
 @router.post("/tags/{tag_id}/end", response=TagOut, summary="End a care tag on a date")
@@ -523,7 +530,7 @@ def visit_record(request: HttpRequest, person_id: int, data: VisitIn) -> Any:
     visit = services_care.visit_record(
         actor=request.user, person=person, data=data.dict(), request=request
     )
-    return 201, visit
+    return Status(201, visit)
 
 
 @router.patch("/visits/{visit_id}", response=VisitOut, summary="Correct a visit")
@@ -554,4 +561,4 @@ def person_move(request: HttpRequest, person_id: int, data: MoveIn) -> Any:
         note=data.note,
         request=request,
     )
-    return 201, move
+    return Status(201, move)

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 
 def test_household_of_three_lands_with_its_members_and_audit(world: World) -> None:
-    building, dwelling = place(world)
+    _building, dwelling = place(world)
     household = household_register(
         actor=world.users["gridworker"],
         dwelling=dwelling,
@@ -192,7 +192,7 @@ def test_typed_gender_or_birth_that_disagree_with_an_id_card_are_errors(world: W
 
 def test_edit_rules_and_read_only_role(world: World) -> None:
     _building, dwelling = place(world)
-    _household, (person, other) = household_of(world, dwelling, "王建国", "王二")
+    _household, (person, _other) = household_of(world, dwelling, "王建国", "王二")
     with pytest.raises(ValidationError) as caught:
         person_update(
             actor=world.users["gridworker"],
@@ -254,8 +254,8 @@ def test_household_form_registers_three_and_shows_the_household(
     household = Household.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/people/households/{household.pk}/"
-    page = client.get(response["Location"]).content.decode()
-    assert all(name in page for name in ("王建国", "李秀英", "王小明", "Spouse", "Owner-occupied"))
+    shown = client.get(response["Location"]).content.decode()
+    assert all(name in shown for name in ("王建国", "李秀英", "王小明", "Spouse", "Owner-occupied"))
 
 
 @pytest.mark.english

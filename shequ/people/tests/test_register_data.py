@@ -32,15 +32,20 @@ def place(world: World, region: Any = None) -> tuple[Building, Dwelling]:
     return building, dwelling
 
 
-def household_of(world: World, dwelling: Dwelling, *names: str) -> tuple[Household, list[Person]]:
-    """A household in the dwelling: the first name is the head, the others children."""
+def household_of(
+    world: World, dwelling: Dwelling, *names: str, start: int = 0
+) -> tuple[Household, list[Person]]:
+    """A household in the dwelling: the first name is the head, the others children.
+
+    `start` shifts the identity numbers, for a second household in the same test.
+    """
     household = Household.objects.create(region=dwelling.region, dwelling=dwelling)
     people = [
         person_create(
             actor=world.users["admin"],
             region=dwelling.region,
             name=name,
-            id_number=idn(seq=f"{101 + 2 * i:03d}", birth=f"19{60 + i}0101"),
+            id_number=idn(seq=f"{101 + 2 * (i + start):03d}", birth=f"19{60 + i}0101"),
             household=household,
             dwelling=dwelling,
             relation="head" if i == 0 else "child",

@@ -28,6 +28,7 @@ from shequ.demo.generator import (
 from shequ.demo.hall import demo_hall_seed
 from shequ.demo.logins import demo_resident_create, demo_staff_create
 from shequ.demo.places import polygon
+from shequ.incidents.category_seed import incident_categories_seed
 from shequ.people.models import Building, Dwelling, Household, Person
 from shequ.regions.models import Level, Region
 from shequ.regions.services import child_path
@@ -156,6 +157,7 @@ def demo_seed(
         resident = demo_resident_create(maker.resident_name)
         district = regions[nodes[0].id]
         hall = demo_hall_seed(district=district, logins_created=report.logins_created)
+        hall["incident_categories"] = incident_categories_seed(district=district)["created"]
         hall["cases"] = demo_cases_seed(
             seed=seed, count=round(DEMO_CASES_PER_SCALE * min(target / PERSONS_PER_SCALE, 1))
         )

@@ -28,8 +28,7 @@ from shequ.core.public import ADMIN_PREFIX, PUBLIC_ROUTES, SHARED_ROUTES
 from shequ.hall.models import ItemKind, Window
 from shequ.hall.services import item_save, notice_issue, ticket_take, window_accept
 from shequ.incidents.services import category_save, class_save
-from shequ.people.models import Building, Dwelling, DwellingUse, Household
-from shequ.people.models import ImportJob
+from shequ.people.models import Building, Dwelling, DwellingUse, Household, ImportJob
 from shequ.people.services import person_create
 from shequ.regions.models import Unit, UnitKind
 from shequ.regions.tests.factories import World

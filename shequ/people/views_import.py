@@ -98,7 +98,12 @@ def template_response(user: Any, kind: str) -> HttpResponse:
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_job_for_user(request.user, job_id)
     errors = _first_errors(job) if job.report else []
-    context = {"job": job, "errors": errors, "more_errors": max(0, job.error_count - len(errors))}
+    context = {
+        "job": job,
+        "errors": errors,
+        "more_errors": max(0, job.error_count - len(errors)),
+        "unchanged": max(0, job.total - job.created - job.updated),
+    }
     template = "people/import_detail.html#progress" if request.htmx else "people/import_detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.cases.models import Alert, Case, CaseEvent, Clock, Notification
+from shequ.core.sql import insert_rows
 from shequ.regions.models import RoleAssignment
 from shequ.regions.roles import Role
 from shequ.workdays import calendar
@@ -54,27 +56,36 @@ def _supervisors(unit_ids: set[int]) -> dict[int, list[int]]:
     return leaders
 
 
-def _insert(model: type[models.Model], fields: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """One prepared INSERT run for every row, values already adapted for the database.
+# How many matters a digest names before "…": the message holds 300 characters.
+DIGEST_NAMES = 8
 
-    A scan writes thousands of messages and timeline events at a time; building a model
-    instance for each (what bulk_create does) costs several times more than the rows.
+
+def _digest(level: Alert, rows: list[Row], template: str, link: str) -> tuple[int | None, str, str]:
+    """(case id or None, text, link) of the one message a recipient gets for these cases.
+
+    One case: the message about it, as before, pointing at the case. Several: their number and
+    the first codes, pointing at the work queue filtered to these deadlines.
     """
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(str(cast(models.Field, model._meta.get_field(name)).column)) for name in fields
-    )
-    marks = ", ".join(["%s"] * len(fields))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows
-        )
+    if len(rows) == 1:
+        pk, code, title, _state, due = rows[0][:5]
+        return pk, (template % {"date": due, "code": code, "title": title})[:300], ""
+    if level == Alert.OVERDUE:
+        head = _("%(count)d matters are overdue:") % {"count": len(rows)}
+    else:
+        head = _("%(count)d matters are due soon:") % {"count": len(rows)}
+    names = " ".join(f"{code} {title[:20]}" for _pk, code, title, *_rest in rows[:DIGEST_NAMES])
+    more = " …" if len(rows) > DIGEST_NAMES else ""
+    text = f"{head} {names}"[: 300 - len(more)] + more
+    return None, text, link
 
 
 def _alert(cases: list[Row], level: Alert, today: dt.date) -> None:
-    """Message the people of each case, write its timeline event, raise its alert level."""
+    """Tell the people of the cases, write each case's timeline event, raise the alert level.
+
+    Each recipient (handler, first responder and, when overdue, the leaders of the owning
+    unit) gets one message for all of his cases of the batch, not one per case: a digest is
+    a few rows where a message per case and person was three or four rows per case.
+    """
     overdue = level == Alert.OVERDUE
     leaders = _supervisors({row[7] for row in cases if row[7]}) if overdue else {}
     if overdue:
@@ -85,18 +96,23 @@ def _alert(cases: list[Row], level: Alert, today: dt.date) -> None:
     system = _("system")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     scanned_on = str(today)
-    notes: list[tuple[Any, ...]] = []
+    per_user: dict[int, list[Row]] = defaultdict(list)
     events: list[tuple[Any, ...]] = []
-    for pk, code, title, state, due, handler, responder, unit in cases:
-        text = (template % {"date": due, "code": code, "title": title})[:300]
-        users = {handler, responder, *leaders.get(unit or 0, [])}
-        notes += [(user, pk, text, now) for user in sorted(u for u in users if u)]
+    for row in cases:
+        pk, _code, _title, state, due, handler, responder, unit = row
+        for user in {handler, responder, *leaders.get(unit or 0, [])}:
+            if user:
+                per_user[user].append(row)
         data = {"due_date": str(due), "scanned_on": scanned_on}
         events.append(
             (pk, now, system, action, state, state, "", connection.ops.adapt_json_value(data, None))
         )
-    _insert(Notification, ("user", "case", "text", "created_at"), notes)
-    _insert(
+    link = f"{reverse('cases:queue')}?{urlencode({'due': 'overdue' if overdue else 'soon'})}"
+    notes = [
+        (user, *_digest(level, rows, template, link), "", now) for user, rows in per_user.items()
+    ]
+    insert_rows(Notification, ("user", "case", "text", "url", "key", "created_at"), notes)
+    insert_rows(
         CaseEvent,
         ("case", "at", "actor_name", "action", "from_state", "to_state", "note", "data"),
         events,

@@ -20,6 +20,7 @@ _INSERTS: dict[
 ] = {}
 # Parameters per statement of `insert_rows` (and never above the database's own limit).
 CHUNK_PARAMETERS = 30_000
+_LIMITS: dict[str, int] = {}
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -96,7 +97,11 @@ def insert_rows(
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({column_list(model, fields)}) VALUES "
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    limit = min(connection.features.max_query_params or CHUNK_PARAMETERS, CHUNK_PARAMETERS)
+    limit = _LIMITS.get(connection.vendor)
+    if limit is None:  # asked of the database (SQLite): once per process
+        limit = _LIMITS[connection.vendor] = min(
+            connection.features.max_query_params or CHUNK_PARAMETERS, CHUNK_PARAMETERS
+        )
     per_statement = max(1, limit // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):

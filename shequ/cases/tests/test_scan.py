@@ -124,7 +124,9 @@ def test_due_soon_and_overdue_cases_are_alerted_once_each(office: dict[str, Any]
 
     assert again == ScanResult(due_soon=0, overdue=0)
     assert CaseEvent.objects.count() == 4
-    assert Notification.objects.count() == 2 * 2 + 2 * 4
+    # One digest per person and level: handler and first responder for the two warnings;
+    # they and the unit's two leaders for the two reminders.
+    assert Notification.objects.count() == 2 + 4
 
 
 def test_a_warning_goes_to_the_handler_and_first_responder(office: dict[str, Any]) -> None:
@@ -149,6 +151,45 @@ def test_a_reminder_also_goes_to_the_leaders_of_the_owning_unit(office: dict[str
         (office[who].pk, case.pk, f"Overdue since 2026-03-09: {case.tracking_code} 申请 0")
         for who in ("handler", "responder", "leader", "manager")
     )
+
+
+def test_several_cases_make_one_digest_per_person_linking_to_the_queue(
+    office: dict[str, Any],
+) -> None:
+    cases = [one_case(office, D(2026, 3, 9)) for _ in range(10)]
+    own = bulk_cases(
+        1,
+        region=office["region"],
+        unit=office["unit"],
+        due=D(2026, 3, 9),
+        handler=office["colleague"],
+        first_responder=office["responder"],
+    )[0]
+
+    assert deadline_scan(TUESDAY) == ScanResult(due_soon=0, overdue=11)
+
+    received = {
+        user: (case, text, url)
+        for user, case, text, url in Notification.objects.values_list(
+            "user_id", "case_id", "text", "url"
+        )
+    }
+    assert set(received) == {
+        office[who].pk for who in ("handler", "responder", "leader", "manager", "colleague")
+    }
+    case, text, url = received[office["handler"].pk]
+    assert (case, url) == (None, "/cases/?due=overdue")
+    assert text.startswith("10 matters are overdue: ") and text.endswith(" …")
+    assert all(c.tracking_code in text for c in cases[:8])
+    assert cases[8].tracking_code not in text
+    assert received[office["responder"].pk][1].startswith("11 matters are overdue: ")
+    # One case for the colleague: the message about it, pointing at the case.
+    assert received[office["colleague"].pk] == (
+        own.pk,
+        f"Overdue since 2026-03-09: {own.tracking_code} 申请 0",
+        "",
+    )
+    assert CaseEvent.objects.filter(action="overdue").count() == 11
 
 
 def test_a_case_without_handler_or_unit_still_gets_its_timeline_event(

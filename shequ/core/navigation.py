@@ -41,6 +41,7 @@ NAV: list[NavItem] = [
     NavItem(_("Regions and grids"), "regions:region-list", "regions", _staff),
     NavItem(_("People"), "people:person-list", "people", _staff),
     NavItem(_("Import registers"), "people:import-list", "people-import", perms.can_write),
+    NavItem(_("Buildings"), "people:building-list", "people-buildings", _staff),
     NavItem(_("Due for a visit"), "people:visits-due", "people-due", _grid_worker),
     NavItem(_("Register figures"), "people:figures", "people-figures", _leader),
     NavItem(_("Work queue"), "cases:queue", "cases", _staff),

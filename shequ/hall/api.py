@@ -273,7 +273,7 @@ def _find(code: str, tail: str) -> tuple[Case, list[CaseEvent]] | None:
     matches = hmac.compare_digest((expected or NO_TAIL).encode(), tail.encode())
     if found is None or not expected or not matches:
         return None
-    found.rating_level = rows[0][_CASE.width]  # type: ignore[attr-defined]
+    found.rating_level = rows[0][_CASE.width]
     skip = _CASE.width + _RATING.width
     events = [_EVENT.load(row[skip:]) for row in rows if row[skip] is not None]
     return found, events

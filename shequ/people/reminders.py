@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.tasks import task
 from django.urls import reverse
 from django.utils import translation
@@ -100,17 +100,25 @@ def active_plans() -> dict[str, int]:
 def _visits_due(day: dt.date, region_ids: Subquery | None) -> list[DueVisit]:
     plans = active_plans()
     horizon = day + dt.timedelta(days=VISIT_AHEAD_DAYS)
-    tags = CareTag.objects.current().filter(kind__in=list(plans), person__left_on__isnull=True)
+    # The kinds are filtered here, not in SQL: a filter on the kind would lead SQLite through
+    # the kind index over the whole district even for one grid.
+    tags = CareTag.objects.current().filter(person__left_on__isnull=True)
     if region_ids is not None:
         tags = tags.filter(person__region_id__in=region_ids)
     groups: dict[int, set[str]] = defaultdict(set)
     for person_id, kind in tags.values_list("person_id", "kind"):
-        groups[person_id].add(kind)
+        if kind in plans:
+            groups[person_id].add(kind)
     aged_cutoff = years_before(day, AGED_YEARS)
-    # Candidates: tagged, aged, or with a planned visit whose day has come (next_due index).
-    wanted = Q(pk__in=list(groups)) | Q(
-        pk__in=Visit.objects.filter(next_due__lte=horizon).values("person_id")
-    )
+    # Candidates: tagged, aged, or with a planned visit whose day has come. Over the whole
+    # register the planned ones come from the next_due index; within a subtree each person
+    # of the subtree is probed through the (person, visited_on) index instead.
+    planned_visits = Visit.objects.filter(next_due__lte=horizon)
+    if region_ids is None:
+        tagged = Q(pk__in=tags.values("person_id"))
+        wanted = tagged | Q(pk__in=planned_visits.values("person_id"))
+    else:
+        wanted = Q(pk__in=list(groups)) | Q(Exists(planned_visits.filter(person_id=OuterRef("pk"))))
     if AGED_KEY in plans:
         wanted |= Q(birth_date__lte=aged_cutoff)
     latest = Visit.objects.filter(person_id=OuterRef("pk")).order_by("-visited_on", "-id")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shequ.lib.idnumbers import DocType
@@ -109,7 +110,11 @@ PERSON_COLUMNS = (
         "birth_date",
         _("Birth date"),
         ("出生日期", "出生年月", "birth_date"),
-        _("May be left empty: it comes from the identity number, and must agree with it. ") + _DATE,
+        format_lazy(
+            "{}{}",
+            _("May be left empty: it comes from the identity number, and must agree with it. "),
+            _DATE,
+        ),
     ),
     Column(
         "phone",
@@ -144,7 +149,7 @@ PERSON_COLUMNS = (
         "permit_expiry",
         _("Residence permit expiry"),
         ("居住证有效期至", "居住证有效期", "居住证到期日", "permit_expiry"),
-        _("With the permit number. ") + _DATE,
+        format_lazy("{}{}", _("With the permit number. "), _DATE),
     ),
     _ADDRESS,
     _UNIT,
@@ -254,21 +259,21 @@ TENANCY_COLUMNS = (
         "starts_on",
         _("From"),
         ("起租日期", "租赁开始日期", "开始日期", "from"),
-        _("A re-import matches tenancies by dwelling and start date. ") + _DATE,
+        format_lazy("{}{}", _("A re-import matches tenancies by dwelling and start date. "), _DATE),
         required=True,
     ),
     Column(
         "ends_on",
         _("To"),
         ("止租日期", "租赁结束日期", "结束日期", "to"),
-        _("Not before the start. ") + _DATE,
+        format_lazy("{}{}", _("Not before the start. "), _DATE),
         required=True,
     ),
     Column(
         "registered_on",
         _("Lease registered on"),
         ("登记备案日期", "备案日期", "registered_on"),
-        _("A lease is registered within 30 days of signing. ") + _DATE,
+        format_lazy("{}{}", _("A lease is registered within 30 days of signing. "), _DATE),
     ),
 )
 

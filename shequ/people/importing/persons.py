@@ -65,7 +65,10 @@ class PersonRows:
             )
         }
         self._households(ctx, {item["household"] for item in parsed if item["household"]})
-        rows, keys, members, errors = [], [], [], []
+        rows: list[Any] = []
+        keys: list[Any] = []
+        members: list[Any] = []
+        errors: list[tuple[int, str, str, str]] = []
         for item in parsed:
             number, problems = item["row"], item["problems"]
             dwelling_id = None

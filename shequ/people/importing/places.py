@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Model
@@ -64,7 +65,7 @@ class _Rows:
         raise NotImplementedError
 
     @staticmethod
-    def _save(ctx: Context, model: type[Model], objects: list[Model], names: list[str]) -> None:
+    def _save(ctx: Context, model: type[Model], objects: Sequence[Model], names: list[str]) -> None:
         new = [obj for obj in objects if obj.pk is None]
         old = [obj for obj in objects if obj.pk is not None]
         model._default_manager.bulk_create(new)
@@ -85,7 +86,9 @@ class BuildingRows(_Rows):
         ).values_list("pk", "address", *self.FIELDS):
             if row[2] in ctx.regions.paths:
                 stored.setdefault(row[1], []).append(row)
-        rows, keys, errors = [], [], []
+        rows: list[Any] = []
+        keys: list[Any] = []
+        errors: list[tuple[int, str, str, str]] = []
         for number, values in chunk:
             problems = RowProblems()
             name = fields.text(values, "name", problems, 64)
@@ -135,7 +138,9 @@ class DwellingRows(_Rows):
                 building_id__in=[b[0] for found in buildings.values() for b in found]
             ).values_list("pk", *self.FIELDS)
         }
-        rows, keys, errors = [], [], []
+        rows: list[Any] = []
+        keys: list[Any] = []
+        errors: list[tuple[int, str, str, str]] = []
         for number, values in chunk:
             problems = RowProblems()
             address = fields.text(values, "building_address", problems, 200, required=True)
@@ -144,9 +149,9 @@ class DwellingRows(_Rows):
             label = fields.text(values, "dwelling_number", problems, 16, required=True)
             area = fields.decimal(values, "area", problems)
             use = fields.choice(values, "use", problems, required=True)
-            region_id = None
+            grid_id: int | None = None
             if cell_text(values["grid"]):
-                region_id, message = ctx.regions.resolve(values["grid"])
+                grid_id, message = ctx.regions.resolve(values["grid"])
                 if message:
                     problems.add("grid", values["grid"], message)
             found = buildings.get(address, [])
@@ -173,7 +178,7 @@ class DwellingRows(_Rows):
                 ctx.problems(number, problems, errors)
                 continue
             building_id, building_region, _units = found[0]
-            new = (building_id, region_id or building_region, unit, floor, label, area, use)
+            new = (building_id, grid_id or building_region, unit, floor, label, area, use)
             existing = stored.get((building_id, unit, label))
             state = CREATE if existing is None else UPDATE
             if existing is not None and tuple(existing[1:]) == new:
@@ -234,7 +239,9 @@ class TenancyRows(_Rows):
             )
             if region_id in ctx.regions.paths
         }
-        rows, keys, errors = [], [], []
+        rows: list[Any] = []
+        keys: list[Any] = []
+        errors: list[tuple[int, str, str, str]] = []
         for number, problems, key, landlord, tenants, name, starts, ends, registered in parsed:
             dwelling = ctx.dwellings.get(key) if key else None
             if key and dwelling is None:
@@ -284,7 +291,7 @@ class TenancyRows(_Rows):
         return crypto.keyed_hash(identity.number), identity.masked
 
     def _write(self, ctx: Context, batch: list[tuple[Any, ...]]) -> None:
-        def day(ordinal: int | None) -> dt.date | None:
+        def day(ordinal: int | None) -> Any:
             return dt.date.fromordinal(ordinal) if ordinal else None
 
         existing = {

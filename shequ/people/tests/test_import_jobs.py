@@ -127,7 +127,7 @@ def test_the_job_runs_with_progress_and_a_report(world: World) -> None:
     job = import_job_create(
         actor=world.users["director"], kind="persons", region=world.community, upload=upload
     )
-    assert job.status == ImportStatus.WAITING and "people" not in job.file.name
+    assert job.status == ImportStatus.WAITING and "people" not in str(job.file.name)
     seen: list[tuple[str, int]] = []
     original = ImportJob.objects.filter
 
@@ -144,7 +144,8 @@ def test_the_job_runs_with_progress_and_a_report(world: World) -> None:
     assert report.status_code == 200
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).worksheets[0]
+    content = b"".join(report.streaming_content)  # type: ignore[attr-defined]
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert [cell.value for cell in sheet[2]][:4] == [9, "联系电话", "G", "***"]
     assert AuditEvent.objects.filter(action=Action.EXPORT, object_id=str(job.pk)).exists()
 
@@ -169,7 +170,11 @@ def test_progress_is_written_while_checking(world: World, monkeypatch: Any) -> N
 
     from shequ.people.importing import jobs
 
-    monkeypatch.setattr(jobs, "_update", lambda job, **values: (_set(job, values), spy(**values)))
+    def update(job: Any, **values: Any) -> None:
+        _set(job, values)
+        spy(**values)
+
+    monkeypatch.setattr(jobs, "_update", update)
     import_job_execute(job.pk)
     assert ("validating", 100, 350) in updates and ("validating", 300, 350) in updates
     job.refresh_from_db()

@@ -219,6 +219,7 @@ def test_dwelling_by_address_unit_and_number(world: World) -> None:
     assert [(row, column) for row, column, _m in found] == [(3, "房号"), (4, "房号")]
     assert run(world, rows[:1]).ok
     person = Person.objects.get()
+    assert person.household is not None
     assert person.dwelling == dwelling and person.household.dwelling == dwelling
 
 

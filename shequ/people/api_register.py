@@ -25,8 +25,8 @@ from shequ.people.api_register_schemas import (
     HouseholdOut,
     MemberIn,
     MemberOut,
-    MoveIn,
-    MoveOut,
+    PersonMoveIn,
+    PersonMoveOut,
     PersonIn,
     PersonPatch,
     PersonRecordOut,
@@ -340,10 +340,10 @@ def visit_update(request: HttpRequest, visit_id: int, data: VisitPatch) -> Any:
 
 @router.post(
     "/persons/{person_id}/moves",
-    response={201: MoveOut},
+    response={201: PersonMoveOut},
     summary="Record a move: another dwelling, another household, left or came back",
 )
-def person_move(request: HttpRequest, person_id: int, data: MoveIn) -> Any:
+def person_move(request: HttpRequest, person_id: int, data: PersonMoveIn) -> Any:
     user = request.user
     person = get_person_for_user(user, person_id)
     move = services_moves.person_move(

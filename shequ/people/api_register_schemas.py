@@ -99,7 +99,7 @@ class VisitOut(Schema):
     next_due: dt.date | None
 
 
-class MoveOut(Schema):
+class PersonMoveOut(Schema):
     id: int
     kind: str
     on: dt.date
@@ -133,7 +133,7 @@ class PersonRecordOut(Schema):
     left_on: dt.date | None
     tags: list[TagOut]
     visits: list[VisitOut]
-    moves: list[MoveOut]
+    moves: list[PersonMoveOut]
 
 
 class BuildingIn(Schema):
@@ -225,7 +225,7 @@ class VisitPatch(Schema):
     next_due: dt.date | None = None
 
 
-class MoveIn(Schema):
+class PersonMoveIn(Schema):
     kind: str
     on: DateText
     to_dwelling_id: int | None = None

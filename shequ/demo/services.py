@@ -13,6 +13,7 @@ from django.utils import timezone
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
 from shequ.demo.bulk import BatchHook, BulkInserter, bulk_load, next_id, reset_sequences
+from shequ.demo.care import demo_care_seed
 from shequ.demo.cases import demo_cases_seed
 from shequ.demo.generator import (
     BUILDING_FIELDS,
@@ -161,6 +162,7 @@ def demo_seed(
         hall["cases"] = demo_cases_seed(
             seed=seed, count=round(DEMO_CASES_PER_SCALE * min(target / PERSONS_PER_SCALE, 1))
         )
+        hall.update(demo_care_seed(seed=seed, stamp=stamp))
         report.counts = {
             "regions": len(regions),
             "streets": sum(1 for node in nodes if node.level == "street"),

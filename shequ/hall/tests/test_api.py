@@ -175,6 +175,7 @@ def test_intake_then_replay(world: World, hall: Hall) -> None:
 
     assert first.status_code == 201
     assert again.status_code == 200
+    # The first answer is built without the schema's validation, the replay with it.
     assert again.json() == first.json()
     case = Case.objects.get()
     data = first.json()

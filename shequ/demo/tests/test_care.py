@@ -73,7 +73,7 @@ def test_the_tags_have_the_shares_communities_report(demo: SeedReport) -> None:
 
 def test_living_alone_means_a_household_of_one(demo: SeedReport) -> None:
     alone = CareTag.objects.filter(kind=CareKind.LIVING_ALONE).select_related("person")
-    households = Counter(Person.objects.values_list("household_id", flat=True))
+    households: Counter[int | None] = Counter(Person.objects.values_list("household_id", flat=True))
     assert alone.exists()
     for tag in alone:
         assert households[tag.person.household_id] == 1

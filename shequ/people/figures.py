@@ -248,7 +248,10 @@ def people_figures(user: Any, node: Region, *, day: dt.date | None = None) -> Fi
     ).items():
         row_of(region_id).tenancies += n
     ordered = list(rows.values())
-    if own.persons or own.households or own.dwelling_total or not ordered:
+    if not ordered:
+        own.name = node.name  # a node without children (a grid) is its own one row
+        ordered.append(own)
+    elif own.persons or own.households or own.dwelling_total:
         ordered.append(own)
     total = FigureRow(node.pk, _("Total"), node.code)
     for row in ordered:

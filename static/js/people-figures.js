@@ -35,7 +35,7 @@
     var value = { type: "value", minInterval: 1 };
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: horizontal ? 150 : 55, right: 25, top: 20, bottom: 30 },
+      grid: { left: 10, right: 30, top: 20, bottom: 10, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign(category, { inverse: true }) : value,
       series: [{ type: "bar", data: part.values, label: { show: true, position: horizontal ? "right" : "top" } }]

@@ -110,7 +110,7 @@ def test_sensitive_kinds_are_left_out_for_grid_workers(register: World) -> None:
     assert "low_income" not in figures.care_keys
     assert figures.total.care["living_alone"] == 1
     # A grid without children shows its own figures as its one row.
-    assert [(r.name, r.persons) for r in figures.rows] == [(f"{world.grid.name} itself", 5)]
+    assert [(r.name, r.persons) for r in figures.rows] == [(world.grid.name, 5)]
 
 
 def test_one_query_per_figure_whatever_the_number_of_children(

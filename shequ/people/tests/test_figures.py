@@ -50,7 +50,7 @@ def register(world: World) -> World:
     sixty = person(world.sibling, on=day, age=65)
     tag(sixty, CareKind.LIVING_ALONE, since=day)
     tag(sixty, CareKind.LOW_INCOME, since=day)
-    floating = {"status": ResidenceStatus.FLOATING, "on": day}
+    floating: dict[str, Any] = {"status": ResidenceStatus.FLOATING, "on": day}
     person(world.sibling, age=20, residence_permit_expiry=day + dt.timedelta(days=5), **floating)
     person(world.sibling, age=21, residence_permit_expiry=day + dt.timedelta(days=60), **floating)
     person(world.other_community, on=day, age=50)

@@ -30,7 +30,7 @@ def english_inbox(settings: Any) -> None:
 
 
 def test_permits_expiring_within_30_days_are_found_at_29_and_30_not_31(world: World) -> None:
-    floating = {"status": ResidenceStatus.FLOATING, "on": DAY}
+    floating: dict[str, Any] = {"status": ResidenceStatus.FLOATING, "on": DAY}
     at29 = person(world.grid, residence_permit_expiry=days(29), **floating)
     at30 = person(world.grid, residence_permit_expiry=days(30), **floating)
     person(world.grid, residence_permit_expiry=days(31), **floating)

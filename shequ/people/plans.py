@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record
-from shequ.people.models_care import VisitPlan
+from shequ.people.models_care import AGED_KEY, CareKind, VisitPlan
 from shequ.regions import permissions as perms
 
 # A plan asks for a visit at least once a year and at most once a day.
@@ -23,17 +23,25 @@ def can_edit_plans(user: Any) -> bool:
     return perms.is_district_admin(user)
 
 
+def plan_kinds() -> list[str]:
+    """The care groups a plan may exist for: aged 70+ and every kind of care tag."""
+    return [AGED_KEY, *CareKind.values]
+
+
 @transaction.atomic
 def visit_plan_update(
-    *, actor: Any, plan_id: int, interval_days: int, active: bool, request: Any = None
+    *, actor: Any, kind: str, interval_days: int, active: bool, request: Any = None
 ) -> VisitPlan:
-    """Change one plan's interval and whether it is active; audited with the old values.
+    """Set one care group's interval and whether it is active; audited with the old values.
 
-    Raises PermissionDenied for anyone but a district administrator and ValidationError for
-    an interval outside 1-365 days (nothing is changed then).
+    A group without a plan yet (the migration seeds most, not all) gets one. Raises
+    PermissionDenied for anyone but a district administrator and ValidationError for an
+    unknown group or an interval outside 1-365 days (nothing is changed then).
     """
     if not can_edit_plans(actor):
         raise PermissionDenied(_("Visit plans are set by district administrators"))
+    if kind not in plan_kinds():
+        raise ValidationError({"kind": _("Choose a care group.")})
     if not INTERVAL_MIN <= interval_days <= INTERVAL_MAX:
         raise ValidationError(
             {
@@ -41,7 +49,12 @@ def visit_plan_update(
                 % {"low": INTERVAL_MIN, "high": INTERVAL_MAX}
             }
         )
-    plan = VisitPlan.objects.select_for_update().get(pk=plan_id)
+    plan = VisitPlan.objects.select_for_update().filter(kind=kind).first()
+    if plan is None:
+        plan = VisitPlan.objects.create(kind=kind, interval_days=interval_days, active=active)
+        created = {"kind": kind, "interval_days": interval_days, "active": active}
+        audit_record(actor=actor, action=Action.CREATE, obj=plan, changes=created, request=request)
+        return plan
     changes: dict[str, Any] = {}
     if plan.interval_days != interval_days:
         changes["interval_days"] = [plan.interval_days, interval_days]

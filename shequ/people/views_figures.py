@@ -16,7 +16,7 @@ from shequ.lib.tabular import write_xlsx
 from shequ.people.figures import care_label, export_headers, export_rows, people_figures
 from shequ.people.models import CareKind, Person, Tenancy, VisitPlan
 from shequ.people.models_care import AGED_KEY, SENSITIVE_KINDS
-from shequ.people.plans import can_edit_plans, visit_plan_update
+from shequ.people.plans import can_edit_plans, plan_kinds, visit_plan_update
 from shequ.people.reminders import VISIT_AHEAD_DAYS, reminder_days, reminders_find
 from shequ.people.services import age_on
 from shequ.regions import permissions as perms
@@ -169,39 +169,32 @@ def visits_due(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_plans(request: HttpRequest) -> HttpResponse:
-    """List the plans; a POST changes one (`plan`, `interval_days`, `active`)."""
+    """List the plans per care group; a POST sets one (`kind`, `interval_days`, `active`)."""
     if not can_edit_plans(request.user):
         raise PermissionDenied(_("Visit plans are set by district administrators"))
     error = ""
-    error_plan = None
+    error_kind = ""
     if request.method == "POST":
-        raw_plan = request.POST.get("plan", "")
+        kind = request.POST.get("kind", "")
         raw_days = request.POST.get("interval_days", "").strip()
-        plan = VisitPlan.objects.filter(pk=int(raw_plan)).first() if raw_plan.isdigit() else None
-        if plan is None:
-            raise Http404("no such plan")
         try:
             if not raw_days.isdigit():
                 raise ValidationError({"interval_days": _("Enter a whole number of days.")})
             visit_plan_update(
                 actor=request.user,
-                plan_id=plan.pk,
+                kind=kind,
                 interval_days=int(raw_days),
                 active=bool(request.POST.get("active")),
                 request=request,
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
-            error_plan = plan.pk
+            error_kind = kind
         else:
             return redirect("people:visit-plans")
-    plans = sorted(VisitPlan.objects.all(), key=lambda p: (p.kind != AGED_KEY, _plan_label(p.kind)))
-    rows = [{"plan": plan, "label": _plan_label(plan.kind)} for plan in plans]
-    context = {"rows": rows, "error": error, "error_plan": error_plan}
+    plans = {plan.kind: plan for plan in VisitPlan.objects.all()}
+    rows = [
+        {"kind": kind, "label": care_label(kind), "plan": plans.get(kind)} for kind in plan_kinds()
+    ]
+    context = {"rows": rows, "error": error, "error_kind": error_kind}
     return render(request, "people/visit_plans.html", context, status=400 if error else 200)
-
-
-def _plan_label(kind: str) -> str:
-    if kind == AGED_KEY or kind in CareKind.values:
-        return care_label(kind)
-    return kind

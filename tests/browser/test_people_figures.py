@@ -96,3 +96,20 @@ def test_grid_worker_opens_his_visits_on_a_phone(
     visits.first.get_by_role("link").first.click()
     expect(phone).to_have_url(re.compile(r"/people/\d+/$"))
     shot(phone, "people-visits-due-phone-person")
+
+
+def test_administrator_sets_a_visit_plan_from_the_figures_page(
+    page: Page, live_server: object, live_world: World
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    login(page, base, "admin")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{base}/people/figures/")
+    page.locator('a[href="/people/visit-plans/"]').click()
+    row = page.locator('tr[data-plan="living_alone"]')
+    row.locator('input[name="interval_days"]').fill("14")
+    row.locator('button[type="submit"]').click()
+    expect(page.locator('tr[data-plan="living_alone"] input[name="interval_days"]')).to_have_value(
+        "14"
+    )
+    shot(page, "people-visit-plans")

@@ -94,7 +94,7 @@ def test_grid_worker_opens_his_visits_on_a_phone(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "people-visits-due-phone")
     visits.first.get_by_role("link").first.click()
-    expect(phone).to_have_url(re.compile(r"/people/\d+/$"))
+    phone.wait_for_url(re.compile(r"/people/\d+/$"))
     shot(phone, "people-visits-due-phone-person")
 
 

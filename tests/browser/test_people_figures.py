@@ -96,6 +96,11 @@ def test_grid_worker_opens_his_visits_on_a_phone(
     visits.first.get_by_role("link").first.click()
     phone.wait_for_url(re.compile(r"/people/\d+/$"))
     shot(phone, "people-visits-due-phone-person")
+    # His grid's figures fit the phone too: charts one under the other, tables scroll inside.
+    phone.goto(f"{base}/people/figures/")
+    expect(phone.locator(".js-people-bands canvas")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "people-figures-phone")
 
 
 def test_administrator_sets_a_visit_plan_from_the_figures_page(

@@ -2,11 +2,12 @@
 
 import datetime as dt
 import re
+from importlib import import_module
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from shequ.people.models import CareKind, DwellingUse, Household, ResidenceStatus
+from shequ.people.models import CareKind, DwellingUse, Household, ResidenceStatus, VisitPlan
 from shequ.people.tests.care_builders import dwelling, person, tag, tenancy, visit
 from shequ.regions.tests.factories import World, make_world
 from shequ.workdays.calendar import today
@@ -24,6 +25,10 @@ pytestmark = [
 @pytest.fixture
 def live_world(live_server: object) -> World:
     world = make_world()
+    # A flush by another transactional test may have dropped the plans the migration seeds.
+    plans = import_module("shequ.people.migrations.0003_visit_plans_backfill").PLANS
+    for kind, days in plans.items():
+        VisitPlan.objects.get_or_create(kind=kind, defaults={"interval_days": days})
     day = today()
     worker = world.users["gridworker"]
     home = dwelling(world.grid, DwellingUse.OWNER)

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -115,11 +115,49 @@ def audit_record(
     region_path: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Runs in (or opens) a transaction and locks the head."""
+    draft = audit_draft(
+        actor=actor,
+        action=action,
+        obj=obj,
+        changes=changes,
+        reason=reason,
+        request=request,
+        region_path=region_path,
+    )
+    # No savepoint of its own: the event stands or falls with the write it describes.
+    with transaction.atomic(savepoint=False):
+        return audit_append(draft)
+
+
+@dataclass
+class Draft:
+    """An event made ahead of its append: all but its place in the chain.
+
+    A model instance not yet saved may be the object: its key is read at the append.
+    """
+
+    event: AuditEvent
+    obj: models.Model | None
+
+
+def audit_draft(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | Target | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    region_path: str | None = None,
+) -> Draft:
+    """The event `audit_record` would append, built now (before the write transaction)."""
     actor_id, actor_kind, actor_name = _actor(actor)
+    instance = None
     if isinstance(obj, Target):
         object_type, object_id, object_repr = obj.object_type, obj.object_id, obj.object_repr
         path = obj.region_path
     elif obj is not None:
+        instance = obj
         object_type = obj._meta.label_lower
         object_id = str(obj.pk)
         object_repr = str(obj)[:200]
@@ -128,31 +166,101 @@ def audit_record(
         object_type = object_id = object_repr = path = ""
     if region_path is not None:
         path = region_path
-    # No savepoint of its own: the event stands or falls with the write it describes.
-    with transaction.atomic(savepoint=False):
-        event = AuditEvent(
-            at=timezone.now(),
-            actor_id=actor_id,
-            actor_kind=actor_kind,
-            actor_name=actor_name[:150],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            region_path=path,
-            changes=dict(changes or {}),
-            reason=reason[:500],
-            ip=client_ip(request),
-            prev_hash=_lock_head(),
-        )
-        event.hash = event_hash(event)
-        insert_row(event)
-        with connection.cursor() as cursor:
-            cursor.execute(_ADVANCE_HEAD, [event.hash])
+    event = AuditEvent(
+        at=timezone.now(),
+        actor_id=actor_id,
+        actor_kind=actor_kind,
+        actor_name=actor_name[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        region_path=path,
+        changes=dict(changes or {}),
+        reason=reason[:500],
+        ip=client_ip(request),
+    )
+    return Draft(event, instance)
+
+
+def audit_append(draft: Draft) -> AuditEvent:
+    """Append a drafted event to the chain, in the caller's transaction.
+
+    On PostgreSQL one statement locks the head, inserts the event with its hash (computed
+    by the database over the same canonical text) and advances the head: the head's row
+    lock is taken by the transaction's last statement before COMMIT. Elsewhere the head is
+    read (the write transaction holds the database's one write lock), the hash computed
+    here, the event inserted and the head advanced.
+    """
+    event = draft.event
+    if draft.obj is not None:
+        event.object_id = str(draft.obj.pk)
+    if connection.vendor == "postgresql" and _append_in_database(event):
+        return event
+    event.prev_hash = _lock_head()
+    event.hash = event_hash(event)
+    insert_row(event)
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVANCE_HEAD, [event.hash])
     return event
 
 
 _ADVANCE_HEAD = "UPDATE audit_audithead SET last_hash = %s, count = count + 1 WHERE id = 1"
+_APPEND_SQL: list[str] = []
+
+
+def _append_sql() -> str:
+    if not _APPEND_SQL:
+        quote = connection.ops.quote_name
+        fields = [
+            cast(models.Field, f) for f in AuditEvent._meta.concrete_fields if not f.primary_key
+        ]
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        digest = "encode(sha256(convert_to(%s || h.last_hash || %s, 'UTF8')), 'hex')"
+        values = ", ".join(
+            "h.last_hash" if f.name == "prev_hash" else digest if f.name == "hash" else "%s"
+            for f in fields
+        )
+        table = quote(AuditEvent._meta.db_table)
+        _APPEND_SQL.append(
+            "WITH h AS (SELECT last_hash FROM audit_audithead WHERE id = 1 FOR UPDATE), "
+            f"e AS (INSERT INTO {table} ({columns}) SELECT {values} FROM h "
+            "RETURNING id, prev_hash, hash) "
+            "UPDATE audit_audithead SET last_hash = e.hash, count = audit_audithead.count + 1 "
+            "FROM e WHERE audit_audithead.id = 1 RETURNING e.id, e.prev_hash, e.hash"
+        )
+    return _APPEND_SQL[0]
+
+
+def _append_in_database(event: AuditEvent) -> bool:
+    """The PostgreSQL append in one statement; False when the head row does not exist yet.
+
+    The canonical text is `["<previous hash>",` followed by the rest of `_canonical`'s list:
+    the database puts the head's hash in between and hashes it with the same SHA-256.
+    """
+    event.prev_hash = ""
+    rest = _canonical(event)
+    start = b'["",'
+    assert rest.startswith(start)
+    tail = rest[len(start) :].decode()
+    params: list[Any] = []
+    for f in AuditEvent._meta.concrete_fields:
+        if f.primary_key or f.name == "prev_hash":
+            continue
+        if f.name == "hash":
+            params += ['["', '",' + tail]
+        else:
+            field = cast(models.Field, f)
+            params.append(field.get_db_prep_save(field.pre_save(event, True), connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_append_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    event.pk, event.prev_hash, event.hash = row
+    event._state.adding = False
+    event._state.db = connection.alias
+    return True
 
 
 def _lock_head() -> str:

@@ -1,9 +1,9 @@
 """Idempotency keys of create requests: a retried request returns the case the first one made.
 
-Hand-written statements, as the intake runs them on every request: the key is looked up by
-the unique (user, key) index, and recorded with `ON CONFLICT DO NOTHING` (SQLite and
-PostgreSQL) instead of an INSERT in a savepoint that may fail: the constraint decides between
-two concurrent requests and the transaction stays usable.
+A hand-written statement, as the intake runs it on every request: the key is looked up by
+the unique (user, key) index. `case_open` records it with `ON CONFLICT DO NOTHING` (SQLite
+and PostgreSQL) instead of an INSERT in a savepoint that may fail: the constraint decides
+between two concurrent requests and the transaction stays usable.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 
 from shequ.cases.models import Case, IdempotencyKey
 
@@ -35,15 +34,3 @@ def case_of_key(actor: Any, key: str) -> Case | None:
     case = Case.objects.get(pk=row[0])
     case.replayed = True  # type: ignore[attr-defined]
     return case
-
-
-def claim_key(actor: Any, key: str, case: Case) -> bool:
-    """Record the key for the new case; False when a concurrent request holds it already."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(name) for name in ("key", "user_id", "case_id", "created_at"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_table()} ({columns}) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [key, actor.pk, case.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        return cursor.rowcount == 1

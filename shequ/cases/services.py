@@ -8,6 +8,7 @@ audit record, and schedules notifications after commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -19,21 +20,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
-from shequ.audit.services import audit_record
-from shequ.cases.idempotency import case_of_key, claim_key
+from shequ.audit.services import audit_append, audit_draft, audit_record
+from shequ.cases.idempotency import case_of_key
 from shequ.cases.models import (
     Alert,
     Attachment,
     Case,
     CaseEvent,
     Clock,
+    IdempotencyKey,
     Notification,
     Rating,
     RatingLevel,
 )
 from shequ.cases.registry import CaseType, ClockEffect, Transition, get_type
 from shequ.core.sms import get_sender
-from shequ.core.sql import insert_row
+from shequ.core.sql import Insert, insert_row, insert_together
 from shequ.lib import crypto
 from shequ.lib.codes import new_code
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
@@ -63,7 +65,30 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    event = CaseEvent(
+    event = _new_event(
+        case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data,
+    )
+    insert_row(event)
+    return event
+
+
+def _new_event(
+    case: Case,
+    *,
+    actor: Any,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    return CaseEvent(
         case=case,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_name=_actor_name(actor),
@@ -73,8 +98,6 @@ def _event(
         note=note,
         data=data or {},
     )
-    insert_row(event)
-    return event
 
 
 def _start_clock(case: Case, today: dt.date) -> None:
@@ -127,7 +150,6 @@ def seal_requester_phone(phone: str) -> tuple[str, str, str]:
     return crypto.encrypt(normalised), mask_phone(normalised), digits[-4:]
 
 
-@transaction.atomic(savepoint=False)
 def case_open(
     *,
     case_type: CaseType | str,
@@ -146,12 +168,19 @@ def case_open(
     note: str = "",
     idempotency_key: str = "",
     request: HttpRequest | None = None,
+    rows: Sequence[Insert] = (),
 ) -> Case:
     """Create a case in its type's initial state; with `start_clock` the deadline starts today.
 
     With an `idempotency_key`, a second call by the same actor with the same key returns the
     case the first call made (a retried API request never makes two cases), marked
-    `replayed = True`.
+    `replayed = True`. `rows` are further rows written with the case (see `core.sql.Insert`;
+    `refer("case", ...)` is set on each).
+
+    Everything but the writes is done before the write transaction opens (the caller's, or
+    one of its own): the checks, the sealed phone, the deadline, the rows' values and the
+    audit event. Then the case, its first event, the key, the `rows` and the audit event are
+    written back to back, the audit append (which locks the chain's head) last.
     """
     kind = get_type(case_type) if isinstance(case_type, str) else case_type
     keyed = bool(idempotency_key) and getattr(actor, "is_authenticated", False)
@@ -187,15 +216,11 @@ def case_open(
     )
     if start_clock:
         _start_clock(case, calendar.today())
-    insert_row(case)
-    _event(case, actor=actor, action="open", to_state=case.state, note=note)
-    if keyed and not claim_key(actor, idempotency_key, case):
-        # A concurrent retry won the key: give back its case and drop ours.
-        winner = case_of_key(actor, idempotency_key)
-        transaction.set_rollback(True)
-        assert winner is not None
-        return winner
-    audit_record(
+    first = Insert(_new_event(case, actor=actor, action="open", to_state=case.state, note=note))
+    key = None
+    if keyed:
+        key = Insert(IdempotencyKey(key=idempotency_key, user=actor), ignore_conflict=True)
+    audit = audit_draft(
         actor=actor,
         action=Action.CREATE,
         obj=case,
@@ -206,6 +231,19 @@ def case_open(
         },
         request=request,
     )
+    later = [first, *([key] if key is not None else []), *rows]
+    for row in later:
+        row.refer("case", case)
+    with transaction.atomic(savepoint=False):
+        insert_together([Insert(case)])
+        insert_together(later)
+        if key is not None and not key.written:
+            # A concurrent retry won the key: give back its case and drop ours.
+            winner = case_of_key(actor, idempotency_key)
+            transaction.set_rollback(True)
+            assert winner is not None
+            return winner
+        audit_append(audit)
     return case
 
 

@@ -17,7 +17,7 @@ from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record, diff
 from shequ.cases.models import Case
 from shequ.cases.services import case_open, case_transition
-from shequ.core.sql import insert_row
+from shequ.core.sql import Insert
 from shequ.hall.cache import forget as forget_items
 from shequ.hall.cache import materials_of
 from shequ.hall.models import (
@@ -158,7 +158,6 @@ def _check_materials(item: ServiceItem, received: list[int]) -> list[Material]:
     return [m for m in known.values() if m.required and m.pk not in received]
 
 
-@transaction.atomic
 def window_accept(
     *,
     actor: Any,
@@ -174,7 +173,8 @@ def window_accept(
     """Accept an application at any window of the district (全区通办).
 
     The case belongs to the accepting window's node and is owned by the item's department,
-    whose back office handles it; the window worker is the first responder.
+    whose back office handles it; the window worker is the first responder. The application
+    is written with the case, in `case_open`'s short write transaction.
     """
     if not item.is_current:
         raise ValidationError({"item": [_("This version of the item is no longer in use")]})
@@ -190,7 +190,20 @@ def window_accept(
                 ]
             }
         )
-    case = case_open(
+    # The version must still be current when the application is written (the caller's item
+    # may come from the per-process cache): checked in the INSERT itself.
+    table = connection.ops.quote_name(ServiceItem._meta.db_table)
+    application = Insert(
+        Application(
+            item=item,
+            applicant=applicant,
+            accepted_at_region=region,
+            materials_received=sorted(materials),
+        ),
+        only_if=(f"SELECT 1 FROM {table} WHERE id = %s AND is_current = %s", [item.pk, True]),
+        refused=ValidationError({"item": [_("This version of the item is no longer in use")]}),
+    )
+    return case_open(
         case_type="application",
         actor=actor,
         region=region,
@@ -204,23 +217,8 @@ def window_accept(
         note=note,
         idempotency_key=idempotency_key,
         request=request,
+        rows=[application],
     )
-    if getattr(case, "replayed", False):
-        return case
-    application = Application(
-        case=case,
-        item=item,
-        applicant=applicant,
-        accepted_at_region=region,
-        materials_received=sorted(materials),
-    )
-    # The version must still be current when the application is written (the caller's item
-    # may come from the per-process cache): checked in the INSERT itself.
-    table = connection.ops.quote_name(ServiceItem._meta.db_table)
-    current = (f"SELECT 1 FROM {table} WHERE id = %s AND is_current = %s", [item.pk, True])
-    if not insert_row(application, only_if=current):
-        raise ValidationError({"item": [_("This version of the item is no longer in use")]})
-    return case
 
 
 @transaction.atomic

@@ -9,8 +9,8 @@ within the chosen node.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model

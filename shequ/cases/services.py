@@ -55,25 +55,9 @@ def _actor_name(actor: Any) -> str:
     return str(getattr(actor, "name", "") or actor)
 
 
-def _event(
-    case: Case,
-    *,
-    actor: Any,
-    action: str,
-    from_state: str = "",
-    to_state: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> CaseEvent:
-    event = _new_event(
-        case,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data,
-    )
+def _event(case: Case, *, actor: Any, action: str, **fields: Any) -> CaseEvent:
+    """Write a timeline event now (`_new_event`'s fields: states, note, data)."""
+    event = _new_event(case, actor=actor, action=action, **fields)
     insert_row(event)
     return event
 
@@ -174,13 +158,9 @@ def case_open(
 
     With an `idempotency_key`, a second call by the same actor with the same key returns the
     case the first call made (a retried API request never makes two cases), marked
-    `replayed = True`. `rows` are further rows written with the case (see `core.sql.Insert`;
-    `refer("case", ...)` is set on each).
-
-    Everything but the writes is done before the write transaction opens (the caller's, or
-    one of its own): the checks, the sealed phone, the deadline, the rows' values and the
-    audit event. Then the case, its first event, the key, the `rows` and the audit event are
-    written back to back, the audit append (which locks the chain's head) last.
+    `replayed = True`. `rows` (`core.sql.Insert`) are written with the case, referring to it.
+    All but the writes is done before they start: then the case, its event, the key, the
+    `rows` and the audit event go back to back, the audit append (the head's lock) last.
     """
     kind = get_type(case_type) if isinstance(case_type, str) else case_type
     keyed = bool(idempotency_key) and getattr(actor, "is_authenticated", False)

@@ -25,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -329,7 +329,7 @@ def _write_workbook(events: QuerySet[AuditEvent], handle: IO[bytes]) -> int:
             _("Object"),
             _("Changes"),
             _("Reason"),
-            _("Address"),
+            pgettext("network", "Address"),
         ]
     )
     rows = 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.lib.idnumbers import DocType
 from shequ.people.models import CareKind, DwellingUse, Gender, MoveKind, Relation, ResidenceStatus
@@ -84,7 +85,9 @@ class BuildingForm(forms.Form):
 
 
 class DwellingForm(forms.Form):
-    unit = forms.CharField(label=_("Unit"), required=False, widget=forms.NumberInput())
+    unit = forms.CharField(
+        label=pgettext_lazy("dwelling", "Unit"), required=False, widget=forms.NumberInput()
+    )
     floor = forms.CharField(label=_("Floor"), required=False, widget=forms.NumberInput())
     number = _text(_("Number"), placeholder="302")
     area = _text(_("Area (m²)"), inputmode="decimal")

@@ -15,7 +15,7 @@ from shequ.regions.models import Region, ScopedQuerySet
 
 class CareKind(models.TextChoices):
     LIVING_ALONE = "living_alone", _("Living alone")
-    DISABLED = "disabled", _("Disabled")
+    DISABLED = "disabled", _("Disabled person")
     LOW_INCOME = "low_income", _("Low-income (低保)")
     EXTREME_POVERTY = "extreme_poverty", _("Extreme poverty support (特困)")
     LEFT_BEHIND_CHILD = "left_behind_child", _("Left-behind child")

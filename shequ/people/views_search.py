@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.people.exporting import CONTENT_TYPE, may_export, person_export
@@ -48,7 +49,10 @@ class PersonFilterForm(forms.Form):
         ),
     )
     region = forms.ModelChoiceField(
-        label=_("Area"), queryset=Region.objects.none(), required=False, empty_label=_("All")
+        label=_("Area"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=pgettext_lazy("filter", "All"),
     )
     status = forms.ChoiceField(label=_("Residence"), required=False)
     tag = forms.ChoiceField(label=_("Care tag"), required=False)
@@ -62,7 +66,7 @@ class PersonFilterForm(forms.Form):
         regions = Region.objects.visible_to(user).select_related("level").order_by("path")
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         self.fields["region"].label_from_instance = _region_label  # type: ignore[attr-defined]
-        everything = [("", _("All"))]
+        everything = [("", pgettext("filter", "All"))]
         self.fields["status"].choices = everything + list(ResidenceStatus.choices)  # type: ignore[attr-defined]
         self.fields["tag"].choices = everything + tag_choices(user)  # type: ignore[attr-defined]
         self.fields["age"].choices = everything + [(band, band) for band in AGE_BANDS]  # type: ignore[attr-defined]

@@ -75,7 +75,7 @@ def race(case: Case, actors: list[Any]) -> list[Any]:
 
     def attempt(index: int, actor: Any) -> None:
         try:
-            with translation.override("en"), on_day(TODAY):
+            with translation.override("en"):
                 start.wait(timeout=10)
                 outcomes[index] = case_transition(
                     case=case, name="take", actor=actor, expected_state="accepted"
@@ -88,10 +88,13 @@ def race(case: Case, actors: list[Any]) -> list[Any]:
     threads = [
         threading.Thread(target=attempt, args=(index, actor)) for index, actor in enumerate(actors)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # The day is patched once, around all the threads: patches entered and left by several
+    # threads at once restore each other's mocks, and the module would keep a fake "today".
+    with on_day(TODAY):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
     return outcomes
 

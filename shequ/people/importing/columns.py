@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.lib.idnumbers import DocType
 from shequ.lib.tabular import normalise_header
@@ -51,7 +52,10 @@ _ADDRESS = Column(
     _("The building's address exactly as in the register of buildings, e.g. 幸福路12号."),
 )
 _UNIT = Column(
-    "unit", _("Unit"), ("单元", "单元号", "unit"), _("The unit (单元) number, 1 when empty.")
+    "unit",
+    pgettext_lazy("dwelling", "Unit"),
+    ("单元", "单元号", "unit"),
+    _("The unit (单元) number, 1 when empty."),
 )
 _NUMBER = Column(
     "dwelling_number",

@@ -50,7 +50,7 @@ def test_export_is_masked_by_default_and_audited(world: World, persons: list[Per
     assert rows[0][:6] == ["Name", "Gender", "Birth date", "Age", "Identity number", "Phone"]
     assert [row[0] for row in rows[1:]] == ["张伟", "赵文"]
     assert rows[1][4:6] == ["110105********002X", "138****5678"]
-    assert rows[1][10] == "Veteran" and rows[1][11] == "Disabled"
+    assert rows[1][10] == "Veteran" and rows[1][11] == "Disabled person"
     assert result.rows == 2
     event = AuditEvent.objects.get(action=Action.EXPORT)
     assert event.changes == {"filters": {"search": "initials"}, "rows": 2, "full": []}

@@ -209,11 +209,11 @@ def test_list_page_shows_masked_rows_and_tags_by_role(world: World, client: Clie
     body = client.get("/people/", {"q": "zw"}).content.decode()
     assert "张伟" in body and "110105********002X" in body and "138****5678" in body
     assert "11010519491231002X" not in body
-    assert "Veteran" in body and "Disabled" not in body
+    assert "Veteran" in body and "Disabled person" not in body
     assert client.get("/people/", {"tag": "disabled"}).status_code == 403
     client.force_login(world.users["director"])
     body = client.get("/people/", {"q": "zw"}, headers={"HX-Request": "true"}).content.decode()
-    assert "Disabled" in body and "<html" not in body
+    assert "Disabled person" in body and "<html" not in body
     assert "searched by pinyin initials" in body
 
 

@@ -121,6 +121,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
+    # Statements of the hot paths (core.sql.prepared_cursor) are prepared per connection;
+    # the ORM's own (client-side binding) never are. 0: nothing is prepared (behind a
+    # connection pooler in transaction mode).
+    _db["OPTIONS"]["prepare_threshold"] = env_int("DATABASE_PREPARE_THRESHOLD", 5) or None
     if env_bool("DATABASE_POOL", True):
         _db["OPTIONS"]["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from shequ.accounts.models import ApiToken, LockoutMixin, Resident, User
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
-from shequ.core.sql import Reader
+from shequ.core.sql import Reader, prepared_cursor
 from shequ.lib import crypto
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
 from shequ.regions.scoping import assignment_join, remember_assignments
@@ -228,7 +228,7 @@ def api_token_user(raw: str) -> User | None:
         f"INNER JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id {joins} "
         "WHERE t.token_hash = %s AND t.revoked = %s AND u.is_active = %s"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [token_hash(raw), False, True])
         rows = cursor.fetchall()
     if not rows:

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from shequ.audit.models import AuditEvent, AuditHead
-from shequ.core.sql import insert_row
+from shequ.core.sql import insert_row, prepared_cursor
 
 # Field names whose values must never reach the log: encrypted columns and their hashes.
 SECRET_SUFFIXES = ("_enc", "_hash", "password")
@@ -183,19 +183,23 @@ def audit_draft(
     return Draft(event, instance)
 
 
-def audit_append(draft: Draft) -> AuditEvent:
+def audit_append(draft: Draft, *, last: bool = False) -> AuditEvent:
     """Append a drafted event to the chain, in the caller's transaction.
 
     On PostgreSQL one statement locks the head, inserts the event with its hash (computed
-    by the database over the same canonical text) and advances the head: the head's row
-    lock is taken by the transaction's last statement before COMMIT. Elsewhere the head is
-    read (the write transaction holds the database's one write lock), the hash computed
-    here, the event inserted and the head advanced.
+    by the database over the same canonical text) and advances the head. With `last` (the
+    caller's transaction writes nothing after it and schedules nothing on its commit) the
+    transaction commits without waiting for its WAL to reach the disk, which releases the
+    head's lock at once, and the WAL is flushed right after the commit, before the caller
+    goes on (`_flush_wal`): what the caller then reports is on disk, and concurrent appends
+    do not queue behind each other's disk writes. Elsewhere the head is read (the write
+    transaction holds the database's one write lock), the hash computed here, the event
+    inserted and the head advanced.
     """
     event = draft.event
     if draft.obj is not None:
         event.object_id = str(draft.obj.pk)
-    if connection.vendor == "postgresql" and _append_in_database(event):
+    if connection.vendor == "postgresql" and _append_in_database(event, last=last):
         return event
     event.prev_hash = _lock_head()
     event.hash = event_hash(event)
@@ -207,6 +211,15 @@ def audit_append(draft: Draft) -> AuditEvent:
 
 _ADVANCE_HEAD = "UPDATE audit_audithead SET last_hash = %s, count = count + 1 WHERE id = 1"
 _APPEND_SQL: list[str] = []
+# Transaction-local: this transaction's COMMIT does not wait for the disk.
+_ASYNC_COMMIT = "WITH a AS (SELECT set_config('synchronous_commit', 'off', true)), "
+
+
+def _flush_wal() -> None:
+    """Wait until the WAL is on disk up to now (a transactional WAL record, committed
+    synchronously: PostgreSQL flushes the WAL in order, so earlier commits with it)."""
+    with prepared_cursor() as cursor:
+        cursor.execute("SELECT pg_logical_emit_message(true, 'shequ', 'flush')")
 
 
 def _append_sql() -> str:
@@ -217,8 +230,13 @@ def _append_sql() -> str:
         ]
         columns = ", ".join(quote(str(f.column)) for f in fields)
         digest = "encode(sha256(convert_to(%s || h.last_hash || %s, 'UTF8')), 'hex')"
+        db = connections[DEFAULT_DB_ALIAS]
         values = ", ".join(
-            "h.last_hash" if f.name == "prev_hash" else digest if f.name == "hash" else "%s"
+            "h.last_hash"
+            if f.name == "prev_hash"
+            else digest
+            if f.name == "hash"
+            else f"CAST(%s AS {f.db_type(db)})"  # typed: the statement is bound on the server
             for f in fields
         )
         table = quote(AuditEvent._meta.db_table)
@@ -232,7 +250,7 @@ def _append_sql() -> str:
     return _APPEND_SQL[0]
 
 
-def _append_in_database(event: AuditEvent) -> bool:
+def _append_in_database(event: AuditEvent, *, last: bool) -> bool:
     """The PostgreSQL append in one statement; False when the head row does not exist yet.
 
     The canonical text is `["<previous hash>",` followed by the rest of `_canonical`'s list:
@@ -244,6 +262,7 @@ def _append_in_database(event: AuditEvent) -> bool:
     assert rest.startswith(start)
     tail = rest[len(start) :].decode()
     params: list[Any] = []
+    db = connections[DEFAULT_DB_ALIAS]
     for f in AuditEvent._meta.concrete_fields:
         if f.primary_key or f.name == "prev_hash":
             continue
@@ -251,12 +270,17 @@ def _append_in_database(event: AuditEvent) -> bool:
             params += ['["', '",' + tail]
         else:
             field = cast(models.Field, f)
-            params.append(field.get_db_prep_save(field.pre_save(event, True), connection))
-    with connection.cursor() as cursor:
-        cursor.execute(_append_sql(), params)
+            params.append(field.get_db_prep_save(field.pre_save(event, True), db))
+    sql = _append_sql()
+    if last:
+        sql = _ASYNC_COMMIT + sql.removeprefix("WITH ").replace(" FROM h ", " FROM h, a ", 1)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return False
+    if last:
+        transaction.on_commit(_flush_wal)
     event.pk, event.prev_hash, event.hash = row
     event._state.adding = False
     event._state.db = connection.alias

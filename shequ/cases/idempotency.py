@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 
 from shequ.cases.models import Case, IdempotencyKey
+from shequ.core.sql import prepared_cursor
 
 
 def _table() -> str:
@@ -22,7 +23,7 @@ def _table() -> str:
 def case_of_key(actor: Any, key: str) -> Case | None:
     """The case an earlier request with this key made, marked `replayed`; None the first time."""
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT {quote('case_id')} FROM {_table()} "
             f"WHERE {quote('user_id')} = %s AND {quote('key')} = %s",

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,6 +214,7 @@ def case_open(
     later = [first, *([key] if key is not None else []), *rows]
     for row in later:
         row.refer("case", case)
+    last = not connection.in_atomic_block  # our own transaction: nothing runs on its commit
     with transaction.atomic(savepoint=False):
         insert_together([Insert(case)])
         insert_together(later)
@@ -223,7 +224,7 @@ def case_open(
             transaction.set_rollback(True)
             assert winner is not None
             return winner
-        audit_append(audit)
+        audit_append(audit, last=last)
     return case
 
 

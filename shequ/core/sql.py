@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # (model, vendor) -> the parts of its INSERT statement and the fields in column order
 _INSERTS: dict[
@@ -25,6 +26,11 @@ _INSERTS: dict[
 # Parameters per statement of `insert_rows` (and never above the database's own limit).
 CHUNK_PARAMETERS = 30_000
 _LIMITS: dict[str, int] = {}
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: `connection` is a proxy that looks it up on every attribute."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -40,7 +46,8 @@ def _insert_statement(
     model: type[models.Model],
 ) -> tuple[str, str, str, list[models.Field[Any, Any]]]:
     """(INSERT INTO table (columns), the value marks, RETURNING pk, the fields in order)."""
-    key = (model, connection.vendor)
+    db = _db()
+    key = (model, db.vendor)
     cached = _INSERTS.get(key)
     if cached is None:
         meta = model._meta
@@ -49,10 +56,10 @@ def _insert_statement(
             for f in meta.concrete_fields
             if not (f.primary_key and getattr(f, "db_returning", False))
         ]
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         columns = ", ".join(quote(str(f.column)) for f in fields)
         returning = ""
-        if connection.features.can_return_columns_from_insert:
+        if db.features.can_return_columns_from_insert:
             returning = f" RETURNING {quote(str(cast(models.Field, meta.pk).column))}"
         cached = _INSERTS[key] = (
             f"INSERT INTO {quote(meta.db_table)} ({columns})",
@@ -63,6 +70,15 @@ def _insert_statement(
     return cached
 
 
+def typed_marks(fields: Sequence[models.Field[Any, Any]]) -> str:
+    """Value marks for a SELECT list: on PostgreSQL each cast to its column's type, so a
+    statement bound on the server (`prepared_cursor`) gets typed parameters, NULL too."""
+    db = _db()
+    if db.vendor != "postgresql":
+        return ", ".join(["%s"] * len(fields))
+    return ", ".join(f"CAST(%s AS {f.db_type(db)})" for f in fields)
+
+
 def insert_row(obj: models.Model, *, only_if: tuple[str, Sequence[Any]] | None = None) -> bool:
     """INSERT a new instance with one statement and set its primary key, as `save()` would.
 
@@ -70,13 +86,14 @@ def insert_row(obj: models.Model, *, only_if: tuple[str, Sequence[Any]] | None =
     finds a row, checked in the same statement; returns whether the row was written.
     """
     head, marks, returning, fields = _insert_statement(type(obj))
-    values: list[Any] = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    db = _db()
+    values: list[Any] = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
     if only_if is None:
         sql = f"{head} VALUES ({marks}){returning}"
     else:
-        sql = f"{head} SELECT {marks} WHERE EXISTS ({only_if[0]}){returning}"
+        sql = f"{head} SELECT {typed_marks(fields)} WHERE EXISTS ({only_if[0]}){returning}"
         values += only_if[1]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, values)
         if returning:
             row = cursor.fetchone()
@@ -111,6 +128,43 @@ def insert_rows(
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+
+
+def prepared_cursor() -> Any:
+    """A cursor for a hot path's own statement that repeats with other values.
+
+    On PostgreSQL the statement is bound on the server and prepared on first use on each
+    connection (the pool keeps connections, so its plan is kept): the database neither
+    parses nor plans it again. Use it for statements whose parameters have the column's
+    type or are compared with a column (`VALUES` of an INSERT, `WHERE col = %s`): a bare
+    parameter in a SELECT list would be typed as text. Elsewhere, the usual cursor. Same
+    wrapper as `connection.cursor()` (errors, query log, execute wrappers).
+    """
+    db = _db()
+    if db.vendor != "postgresql" or db.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw = _prepared_class()(db.connection)
+    db.validate_thread_sharing()
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+
+
+_PREPARED: list[type] = []
+
+
+def _prepared_class() -> type:
+    if not _PREPARED:
+        import psycopg
+
+        class PreparedCursor(psycopg.Cursor[Any]):
+            def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+                options.setdefault("prepare", True)
+                return super().execute(query, params, **options)
+
+        _PREPARED.append(PreparedCursor)
+    return _PREPARED[0]
 
 
 class Reader:
@@ -153,10 +207,11 @@ class Reader:
 
     def load(self, values: Sequence[Any]) -> Any:
         row = list(values[: self.width])
+        db = _db()
         for index, convs, col in self._converters_now():
             for converter in convs:
-                row[index] = converter(row[index], col, connection)
-        return self.model.from_db(connection.alias, self.names, row)
+                row[index] = converter(row[index], col, db)
+        return self.model.from_db(db.alias, self.names, row)
 
 
 class Insert:
@@ -180,13 +235,13 @@ class Insert:
         self.obj = obj
         head, marks, returning, fields = _insert_statement(type(obj))
         self._fields = fields
-        self.values: list[Any] = [
-            f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields
-        ]
+        db = _db()
+        self.values: list[Any] = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
         conflict = " ON CONFLICT DO NOTHING" if ignore_conflict else ""
         if only_if is None:
             self.sql = f"{head} VALUES ({marks}){conflict}{returning}"
         else:
+            marks = typed_marks(fields)
             self.sql = f"{head} SELECT {marks} WHERE EXISTS ({only_if[0]}){conflict}{returning}"
             self.values += only_if[1]
         self.returning = bool(returning)
@@ -223,13 +278,13 @@ def insert_together(rows: Sequence[Insert]) -> None:
     if connection.vendor == "postgresql" and len(rows) > 1 and all(r.returning for r in rows):
         parts = ", ".join(f"i{n} AS ({row.sql})" for n, row in enumerate(rows))
         keys = ", ".join(f"(SELECT * FROM i{n})" for n in range(len(rows)))
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(f"WITH {parts} SELECT {keys}", [v for r in rows for v in r.values])
             found = cursor.fetchone()
         for row, pk in zip(rows, found, strict=True):
             row._done(pk)
     else:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             for row in rows:
                 cursor.execute(row.sql, row.values)
                 if row.returning:

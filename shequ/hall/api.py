@@ -23,7 +23,7 @@ from shequ.cases.api import CaseOut, DetailOut, detail
 from shequ.cases.models import Case, CaseEvent, Rating, RatingChannel, RatingLevel
 from shequ.cases.registry import get_type
 from shequ.cases.services import case_rate
-from shequ.core.sql import Reader
+from shequ.core.sql import Reader, prepared_cursor
 from shequ.hall.cache import item_version
 from shequ.hall.forms_public import PHONE_TAIL, LookupForm
 from shequ.hall.models import ServiceItem
@@ -148,7 +148,7 @@ _PERSON = Reader(Person, ("id", "name", "phone_enc"))
 def _applicant(id_number_hash: str) -> Person | None:
     """The person of the register with this identity number: what the intake needs of him."""
     table = connection.ops.quote_name(Person._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT {_PERSON.columns('p')} FROM {table} p WHERE p.id_number_hash = %s LIMIT 1",
             [id_number_hash],
@@ -276,7 +276,7 @@ def _find(code: str, tail: str) -> tuple[Case, list[CaseEvent]] | None:
     lookup page's `find_case`); one statement, only the columns the answer needs, the rating
     and the events joined.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_find_sql(), [code])
         rows = cursor.fetchall()
     found = _CASE.load(rows[0]) if rows else None

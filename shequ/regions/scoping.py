@@ -110,14 +110,14 @@ def get_region_in_scope(user: Any, region_id: int) -> Any:
     `visible_to` (the path starts with one of the user's prefixes) asked of the row.
     """
     global _REGION_READER
-    from shequ.core.sql import Reader
+    from shequ.core.sql import Reader, prepared_cursor
     from shequ.regions.models import Region
 
     if _REGION_READER is None:
         _REGION_READER = Reader(Region, ("id", "code", "name", "level", "parent", "path", "depth"))
     prefixes = scope_prefixes(user)
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT {_REGION_READER.columns('r')} FROM {quote(Region._meta.db_table)} r "
             "WHERE r.id = %s",

@@ -31,7 +31,13 @@ run: install ## Install, create the SQLite database, load the demo district, sta
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo --scale $(SCALE) --if-empty
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	$(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
+	@# The task worker (imports, messages) and the scheduler (reminders, deadline scan) run
+	@# beside the web server and stop with it.
+	@$(PY) manage.py db_worker --no-reload -v0 & worker=$$!; \
+	  $(PY) manage.py scheduler & scheduler=$$!; \
+	  trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  echo "Background worker and scheduler started."; \
+	  $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
 
 serve: install ## Serve with gunicorn (production-like; set DEBUG=false and the secrets)
 	$(PY) manage.py collectstatic --no-input -v0

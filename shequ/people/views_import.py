@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record
@@ -28,7 +29,7 @@ NODES_SHOWN = 300
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Register"), choices=ImportKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("records", "Register"), choices=ImportKind.choices)
     region = forms.TypedChoiceField(label=_("Into"), coerce=int)
     file = forms.FileField(
         label=_("File"), help_text=_("An Excel workbook (.xlsx) or a CSV file (UTF-8 or GBK)")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shequ.people import views_import
@@ -55,7 +55,7 @@ def import_create(
         actor=request.user, kind=kind, region=region, upload=file, request=request
     )
     job.refresh_from_db()
-    return 201, job
+    return Status(201, job)
 
 
 @router.get("/imports", response=list[ImportJobOut], summary="Imports within scope, newest first")

@@ -394,11 +394,43 @@ class SearchPage:
         return self.number - 1
 
 
+# The columns a result row shows (the list page, the API's PersonOut, the care tags' region
+# check). The sealed values (identity number, phone), the search keys and the grid's boundary
+# stay in the table. Reading another field of a row later costs a query per row: whatever a
+# result row shows must be named here (the tests check the list page and the API for it).
+ROW_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "doc_type",
+    "id_number_masked",
+    "phone_masked",
+    "residence_status",
+    "region",
+    "household",
+    "relation",
+    # The grid without its boundary (a polygon of dozens of points, parsed for every row).
+    "region__code",
+    "region__name",
+    "region__path",
+    "region__depth",
+    "dwelling__unit",
+    "dwelling__number",
+    "dwelling__building__address",
+)
+
+
 def search_page(persons: QuerySet[Person], number: int = 1, size: int = PAGE_SIZE) -> SearchPage:
-    """The n-th page and the count the page shows, each at the cost of an index walk."""
+    """The n-th page and the count the page shows, each at the cost of an index walk.
+
+    The count is that of the ids alone, capped at COUNT_LIMIT + 1 in the database; on a
+    search key's index it reads no table row. It is skipped when the first page holds every
+    match.
+    """
     number = max(1, number)
     offset = (number - 1) * size
-    rows = list(persons.select_related("region", "dwelling__building")[offset : offset + size + 1])
+    shown = persons.select_related("region", "dwelling__building").only(*ROW_FIELDS)
+    rows = list(shown[offset : offset + size + 1])
     has_next = len(rows) > size
     rows = rows[:size]
     if number == 1 and not has_next:

@@ -5,7 +5,9 @@ import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from shequ.lib.idnumbers import check_char
 from shequ.people.models import Building, CareTag, Dwelling, Person, ResidenceStatus
@@ -243,3 +245,29 @@ def test_api_search_with_filters_and_pages(world: World, client: Client) -> None
     assert client.get("/api/v1/people/persons", {"age": "9-99"}).status_code == 400
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/people/persons/export" in schema["paths"]
+
+
+def test_list_page_and_api_read_no_column_left_out_of_the_rows(
+    world: World, client: Client
+) -> None:
+    """The rows are built from ROW_FIELDS only: a field shown but not named there would cost
+    a query per row, so a page of four persons must take as many queries as a page of one."""
+    building = Building.objects.create(region=world.grid, name="1号楼", address="幸福路1号1号楼")
+    dwelling = Dwelling.objects.create(
+        building=building, region=world.grid, unit=1, floor=1, number="101", use="owner"
+    )
+    client.force_login(world.users["director"])
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"q": "zw"}).status_code == 200
+        return len(captured)
+
+    first = add(world, "张伟", dwelling=dwelling, phone="13812345678")
+    CareTag.objects.create(person=first, kind="disabled", since=today())
+    one = {url: queries(url) for url in ("/people/", "/api/v1/people/persons")}
+    for name in ("张文", "赵伟", "朱玮"):
+        add(world, name, dwelling=dwelling, phone="")
+    body = client.get("/people/", {"q": "zw"}).content.decode()
+    assert "幸福路1号1号楼" in body and body.count('data-testid="person-row"') == 4
+    assert {url: queries(url) for url in one} == one

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from shequ.audit.models import AuditEvent, AuditHead
-from shequ.core.sql import insert_row, prepared_cursor
+from shequ.core.sql import insert_row, pg_type, prepared_cursor
 
 # Field names whose values must never reach the log: encrypted columns and their hashes.
 SECRET_SUFFIXES = ("_enc", "_hash", "password")
@@ -230,13 +230,12 @@ def _append_sql() -> str:
         ]
         columns = ", ".join(quote(str(f.column)) for f in fields)
         digest = "encode(sha256(convert_to(%s || h.last_hash || %s, 'UTF8')), 'hex')"
-        db = connections[DEFAULT_DB_ALIAS]
         values = ", ".join(
             "h.last_hash"
             if f.name == "prev_hash"
             else digest
             if f.name == "hash"
-            else f"CAST(%s AS {f.db_type(db)})"  # typed: the statement is bound on the server
+            else f"CAST(%s AS {pg_type(f)})"  # typed: the statement is bound on the server
             for f in fields
         )
         table = quote(AuditEvent._meta.db_table)
@@ -277,10 +276,10 @@ def _append_in_database(event: AuditEvent, *, last: bool) -> bool:
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return False
     if last:
         transaction.on_commit(_flush_wal)
+    if row is None:
+        return False
     event.pk, event.prev_hash, event.hash = row
     event._state.adding = False
     event._state.db = connection.alias

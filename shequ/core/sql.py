@@ -76,7 +76,14 @@ def typed_marks(fields: Sequence[models.Field[Any, Any]]) -> str:
     db = _db()
     if db.vendor != "postgresql":
         return ", ".join(["%s"] * len(fields))
-    return ", ".join(f"CAST(%s AS {f.db_type(db)})" for f in fields)
+    return ", ".join(f"CAST(%s AS {pg_type(f)})" for f in fields)
+
+
+def pg_type(field: models.Field[Any, Any]) -> str:
+    """The column's type for a cast of a parameter; `varchar` without its length, so that a
+    value too long is refused by the INSERT as usual instead of cut by the cast."""
+    db_type = str(field.db_type(_db()))
+    return "varchar" if db_type.startswith("varchar(") else db_type
 
 
 def insert_row(obj: models.Model, *, only_if: tuple[str, Sequence[Any]] | None = None) -> bool:

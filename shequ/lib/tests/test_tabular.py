@@ -72,6 +72,65 @@ def test_xlsx_formula_cells_give_the_saved_value() -> None:
     ]
 
 
+_SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><t>c</t></is></c></row>'
+    '<row r="3"><c r="A3" t="inlineStr"><is><r><t>ri</t></r><r><t>ch</t></r></is></c>'
+    '<c r="B3" t="b"><v>1</v></c><c r="D3" t="e"><v>#N/A</v></c><c r="E3" t="str"><v>x</v></c>'
+    "</row>"
+    '<row r="4"><c t="n"><v>1.5</v></c><c><v>42</v></c><c t="s"><v>1</v></c><c/></row>'
+    '<row r="5"/><row r="2"><c r="A2"><v>9</v></c></row>'
+    '<row><c r="A7" t="inlineStr"><is><t xml:space="preserve"> sp </t></is></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def test_xlsx_fast_reader_gives_what_openpyxl_gives() -> None:
+    import zipfile
+
+    from shequ.lib.tabular import _sheet_values
+
+    # Given a workbook written by openpyxl (dates, times, numbers, text, gaps) and one whose
+    # sheet holds shared, inline and rich strings, booleans, errors and rows out of order
+    file = workbook(
+        ["a", "b", "c", "d", "e"],
+        [dt.datetime(2023, 5, 1), dt.date(1990, 1, 2), 3.25, 12, True],
+        [],
+        [None, "x", None, dt.time(8, 30), "=1+1"],
+        ["  ", 1e20, -7, None, None],
+    )
+    crafted = io.BytesIO()
+    shared = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>shared</t></si><si><t>two</t></si></sst>"
+    )
+    with zipfile.ZipFile(file) as source, zipfile.ZipFile(crafted, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = _SHEET.encode()
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            target.writestr(item, data)
+        target.writestr("xl/sharedStrings.xml", shared)
+    for buffer in (file, crafted):
+        buffer.seek(0)
+        # When both read it
+        book = load_workbook(buffer, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        fast = [tuple(row) for row in _sheet_values(sheet)]
+        sheet.reset_dimensions()
+        slow = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        book.close()
+        # Then they agree, value for value and type for type
+        assert fast == slow
+        assert [[type(v) for v in row] for row in fast] == [[type(v) for v in row] for row in slow]
+
+
 def test_csv_utf8_with_byte_order_mark() -> None:
     file = io.BytesIO("编码,名称\r\n130105001,古楼街道\r\n".encode("utf-8-sig"))
     assert read_all(file, "a.csv", aliases=ALIASES) == [

@@ -52,15 +52,22 @@ class Regions:
 
     def resolve(self, value: Any) -> tuple[int | None, str]:
         """(region id, "") or (None, the message saying why not)."""
+        answer = self.lookup(value, offline=False)
+        assert answer is not None
+        return answer
+
+    def lookup(self, value: Any, *, offline: bool) -> tuple[int | None, str] | None:
+        """`resolve`; `offline` (in a worker process, which must not use the database):
+        None when the answer needs a query, which the main process then makes."""
         text = cell_text(value)
         if text in self._answers:
             return self._answers[text]
-        answer = self._resolve(text)
-        if len(self._answers) < CACHE_LIMIT:
+        answer = self._resolve(text, offline)
+        if answer is not None and len(self._answers) < CACHE_LIMIT:
             self._answers[text] = answer
         return answer
 
-    def _resolve(self, text: str) -> tuple[int | None, str]:
+    def _resolve(self, text: str, offline: bool = False) -> tuple[int | None, str] | None:
         if not text:
             return None, _("Enter the grid's code or name")
         if text in self.by_code:
@@ -73,6 +80,8 @@ class Regions:
             return None, _(
                 "Several regions are named “%(name)s” (codes %(codes)s): write the code instead"
             ) % {"name": text, "codes": codes}
+        if offline:
+            return None
         if Region.objects.filter(code=text).exists() or Region.objects.filter(name=text).exists():
             return None, _(
                 "“%(value)s” is outside %(node)s, the node chosen for this import, or outside "

@@ -1,7 +1,8 @@
 """The import of a register file, whole or not at all.
 
 Pass 1 streams the file (`shequ.lib.tabular.read_rows`: openpyxl in read-only mode, or the
-csv reader) in chunks: each row is checked cell by cell, every problem recorded, and the
+csv reader) in chunks: each row is checked cell by cell (for a large file in worker
+processes, see workers.py), every problem recorded, and the
 checked row, already normalised and sealed, goes to the scratch store on disk with the keys
 the checks across rows need. Then the checks across rows run there (duplicates within the
 file, households). Pass 2 runs only when nothing was wrong: it reads the scratch store and
@@ -12,7 +13,7 @@ error while writing rolls the whole import back.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any, Protocol
 
@@ -22,9 +23,11 @@ from django.http import HttpRequest
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
 from shequ.lib.tabular import ImportFailed, RowReader, read_rows
+from shequ.people.importing import workers
 from shequ.people.importing.columns import aliases, required
 from shequ.people.importing.context import Dwellings, Regions, RowProblems
 from shequ.people.importing.scratch import Scratch
+from shequ.people.importing.workers import Prepare
 from shequ.people.models import ImportKind
 from shequ.regions.models import Region
 
@@ -83,7 +86,12 @@ class Context:
 class Handler(Protocol):
     """What each register contributes: checking chunks, checks across rows, writing."""
 
-    def check(self, ctx: Context, chunk: list[tuple[int, dict[str, Any]]]) -> None: ...
+    def prepare(self, ctx: Context) -> Prepare | None:
+        """The work on a chunk of rows that needs no database, or None; it may run in a
+        worker process (see workers.py), so it must not use the database."""
+        ...
+
+    def check(self, ctx: Context, chunk: list[Any]) -> None: ...
 
     def check_across(self, ctx: Context) -> None: ...
 
@@ -171,18 +179,26 @@ def register_import(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _first_pass(ctx: Context, handler: Handler, reader: RowReader) -> None:
+def _chunks(reader: RowReader) -> Iterator[list[tuple[int, dict[str, Any]]]]:
     chunk: list[tuple[int, dict[str, Any]]] = []
     for number, values in reader:
         chunk.append((number, values))
         if len(chunk) >= CHUNK:
-            handler.check(ctx, chunk)
-            ctx.counts.rows += len(chunk)
+            yield chunk
             chunk = []
-            ctx.report("validating", ctx.counts.rows)
     if chunk:
+        yield chunk
+
+
+def _first_pass(ctx: Context, handler: Handler, reader: RowReader) -> None:
+    prepare = handler.prepare(ctx)
+    chunks: Iterable[list[Any]] = _chunks(reader)
+    if prepare is not None:
+        chunks = workers.prepared(chunks, prepare, inline=workers.PARALLEL_ROWS // CHUNK)
+    for chunk in chunks:
         handler.check(ctx, chunk)
         ctx.counts.rows += len(chunk)
+        ctx.report("validating", ctx.counts.rows)
     if ctx.counts.rows == 0:
         ctx.scratch.add_errors([(0, "", "", _no_rows())])
     ctx.report("validating", ctx.counts.rows, force=True)

@@ -9,7 +9,7 @@ within the chosen node; a new household gets the grid and the dwelling of its he
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db import connection
@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 
 from shequ.lib import crypto
 from shequ.lib.idnumbers import DocType, Identity, IdentityError, parse_identity
+from shequ.lib.phones import mask_phone
 from shequ.lib.pinyin import name_keys
 from shequ.lib.tabular import cell_text
 from shequ.people.importing import fields
-from shequ.people.importing.context import RowProblems, dwelling_missing
+from shequ.people.importing.context import Regions, RowProblems, dwelling_missing
 from shequ.people.importing.engine import Context
+from shequ.people.importing.workers import Prepare
 from shequ.people.models import Gender, Household, Person, Relation, ResidenceStatus
-from shequ.people.services import seal_identity, seal_phone
 
 CREATE, UPDATE, SAME = 0, 1, 2
 BATCH = 2000
@@ -51,11 +52,38 @@ def _pinyin(name: str) -> tuple[str, str]:
     return name_keys(name)
 
 
+def _seal(identity: Identity, name: str, phone: str) -> tuple[str, ...]:
+    """(identity encrypted, phone encrypted, phone's keyed hash, phone masked, pinyin, initials)."""
+    return (
+        crypto.encrypt(identity.number),
+        crypto.encrypt(phone) if phone else "",
+        crypto.keyed_hash(phone) if phone else "",
+        mask_phone(phone) if phone else "",
+        *_pinyin(name),
+    )
+
+
+def _prepare_chunk(
+    regions: Regions, chunk: list[tuple[int, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The rows of a chunk parsed, checked and sealed, without the database (see workers.py)."""
+    return [PersonRows._parse(regions, number, values) for number, values in chunk]
+
+
 class PersonRows:
     """Handler of the persons register (see engine.Handler)."""
 
-    def check(self, ctx: Context, chunk: list[tuple[int, dict[str, Any]]]) -> None:
-        parsed = [self._parse(ctx, number, values) for number, values in chunk]
+    def prepare(self, ctx: Context) -> Prepare:
+        return partial(_prepare_chunk, ctx.regions)
+
+    def check(self, ctx: Context, parsed: list[dict[str, Any]]) -> None:
+        for item in parsed:
+            if item["grid_at"] is not None:  # a grid only the database can explain
+                item["region_id"], message = ctx.regions.resolve(item["grid"])
+                if message:
+                    item["problems"].items.insert(
+                        item["grid_at"], ("grid", cell_text(item["grid"]), message)
+                    )
         ctx.dwellings.load(item["dwelling_key"] for item in parsed if item["dwelling_key"])
         hashes = [item["hash"] for item in parsed if item["hash"]]
         stored = {
@@ -107,7 +135,8 @@ class PersonRows:
         if ctx.scratch.error_count == 0:
             ctx.scratch.add_rows(rows)
 
-    def _parse(self, ctx: Context, number: int, values: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _parse(regions: Regions, number: int, values: dict[str, Any]) -> dict[str, Any]:
         problems = RowProblems()
         name = fields.text(values, "name", problems, 64, required=True)
         doc_type = fields.choice(values, "doc_type", problems) or DocType.ID_CARD
@@ -166,16 +195,29 @@ class PersonRows:
             problems.add(
                 "household_number", "", _("A relation to the head needs a household number")
             )
-        region_id, message = ctx.regions.resolve(values["grid"])
-        if message:
-            problems.add("grid", values["grid"], message)
-        dwelling_key = self._dwelling_key(values, problems)
+        region_id, grid_at = None, None
+        answer = regions.lookup(values["grid"], offline=True)
+        if answer is None:
+            grid_at = len(problems.items)
+        else:
+            region_id, message = answer
+            if message:
+                problems.add("grid", values["grid"], message)
+        dwelling_key = PersonRows._dwelling_key(values, problems)
+        sealed: tuple[str, ...] | None = None
+        if identity is not None and not problems.items and grid_at is None:
+            # Sealed here, where it may run in a worker process, even though the main
+            # process may still find the row unchanged or wrong: one HMAC per value.
+            sealed = _seal(identity, name, phone or "")
         return {
             "row": number,
             "problems": problems,
             "name": name,
             "identity": identity,
             "hash": crypto.keyed_hash(identity.number) if identity else "",
+            "sealed": sealed,
+            "grid": values["grid"],
+            "grid_at": grid_at,
             "masked": masked,
             "gender": gender,
             "birth": birth,
@@ -224,7 +266,8 @@ class PersonRows:
             else item["birth"] or identity.birth_date
         )
         place = item["place"] or identity.province
-        phone_hash = crypto.keyed_hash(item["phone"]) if item["phone"] else ""
+        sealed = item["sealed"] or _seal(identity, item["name"], item["phone"])
+        id_enc, phone_enc, phone_hash, phone_masked, pinyin, initials = sealed
         values = (
             item["region_id"], item["household"], item["relation"], dwelling_id, item["name"],
             gender, birth, identity.doc_type.value, phone_hash, item["status"], place,
@@ -239,14 +282,11 @@ class PersonRows:
             state = SAME if before == values else UPDATE
         if state == SAME or not ctx.clean:
             return (existing[0] if existing else 0, state)
-        sealed = seal_identity(identity.number)
-        phone = seal_phone(item["phone"]) if item["phone"] else None
-        pinyin, initials = _pinyin(item["name"])
         return (
             existing[0] if existing else 0, state, item["region_id"], item["relation"], dwelling_id,
             item["name"], pinyin, initials, gender, birth.toordinal(), identity.doc_type.value,
-            sealed.enc, sealed.hash, sealed.masked, identity.number[-4:],
-            phone.enc if phone else "", phone_hash, phone.masked if phone else "",
+            id_enc, item["hash"], item["masked"], identity.number[-4:],
+            phone_enc, phone_hash, phone_masked,
             item["status"], place, item["permit"],
             item["expiry"].toordinal() if item["expiry"] else None,
         )  # fmt: skip

@@ -32,6 +32,10 @@ class _Rows:
 
     duplicate_column = ""
 
+    def prepare(self, ctx: Context) -> None:
+        """Rows of places are checked in the main process (they are few)."""
+        return None
+
     def check_across(self, ctx: Context) -> None:
         errors = [
             (row, column, shown, _("The same record is already on row %(row)d") % {"row": first})

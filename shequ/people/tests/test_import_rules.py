@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from shequ.lib import crypto
 from shequ.lib.idnumbers import IdentityError, parse_identity
 from shequ.people.importing.engine import Outcome, register_import
 from shequ.people.models import Building, Dwelling, DwellingUse, Household, Person
@@ -232,3 +233,34 @@ def test_identity_numbers_for_the_report_are_masked_and_gbk_is_read(world: World
     assert outcome.first_errors[0][1:4] == ("联系电话", "G", "******")  # too short to show digits
     outcome = run(world, [person_row(1, world.grid.code, 身份证号=id_number(1)[:17] + "0")])
     assert outcome.first_errors[0][3] == id_number(1)[:6] + "********" + id_number(1)[14:17] + "0"
+
+
+def test_a_long_file_checked_in_worker_processes_reports_the_same(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shequ.people.importing import workers
+
+    # Given a pool from the second chunk of 1,000 rows on, even on a machine of one core
+    monkeypatch.setattr(workers, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+    rows = [person_row(i, world.grid.code) for i in range(2500)]
+    rows[1500]["身份证号"] = "110105198013010011"
+    rows[2000]["网格"] = "不存在网格"  # a grid only the main process can explain
+    rows[2200].update({key: rows[1200][key] for key in ("身份证号", "出生日期")})
+    # When it is imported, then every problem is found, in file order, and nothing written
+    found = problems(run(world, rows))
+    with pytest.raises(IdentityError) as expected:
+        parse_identity("110105198013010011")
+    assert found == [
+        (1502, "身份证号", str(expected.value)),
+        (2002, "网格", "No region within 湖北社区 has the code or name “不存在网格”"),
+        (2202, "身份证号", "This identity number is already on row 1202"),
+    ]
+    # And the clean file is written whole, sealed as the process itself seals
+    clean = [person_row(i, world.grid.code) for i in range(2500)]
+    outcome = run(world, clean, xlsx=True)
+    assert outcome.ok and outcome.counts.created == 2500
+    last = Person.objects.get(name=clean[-1]["姓名"])
+    assert crypto.decrypt(last.id_number_enc) == clean[-1]["身份证号"]
+    assert last.phone_hash == crypto.keyed_hash(clean[-1]["联系电话"])
+    assert last.name_pinyin

@@ -143,6 +143,8 @@ def main() -> None:
         call_command("migrate", verbosity=0, skip_checks=True)
         print("reusing the loaded database")
     else:
+        if options.reuse:
+            print("no loaded database to reuse: loading one")
         with timed() as loading:
             fresh_database()
             demo_seed(scale=options.scale, seed=options.seed)
@@ -190,7 +192,7 @@ def _has_persons() -> bool:
 
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM (SELECT 1 FROM people_person LIMIT 1)")
+            cursor.execute("SELECT COUNT(*) FROM (SELECT 1 FROM people_person LIMIT 1) AS loaded")
             return bool(cursor.fetchone()[0])
     except Exception:
         return False

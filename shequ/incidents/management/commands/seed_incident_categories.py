@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from shequ.incidents.category_seed import CATEGORIES, UNITS, incident_categories_seed
-from shequ.regions.models import Region
+from shequ.regions.commands import add_district_argument, district_from
 
 
 class Command(BaseCommand):
@@ -19,25 +19,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--district",
-            default="",
-            help="code of the district node the units sit at (default: the top of the tree)",
-        )
+        add_district_argument(parser, "the units")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        code = options["district"]
-        if code:
-            district = Region.objects.filter(code=code).first()
-            if district is None:
-                raise CommandError(f"no region has the code {code}")
-        else:
-            roots = list(Region.objects.filter(parent__isnull=True)[:2])
-            if len(roots) != 1:
-                raise CommandError(
-                    "the tree has no single top node: name the district with --district"
-                )
-            district = roots[0]
+        district = district_from(options)
         counts = incident_categories_seed(district=district)
         if options["verbosity"] >= 1:
             self.stdout.write(

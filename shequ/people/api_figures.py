@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from shequ.people.figures import FigureRow, people_figures
-from shequ.regions.models import Region
-from shequ.regions.scoping import get_region_for_user, scope_prefixes
+from shequ.regions.scoping import get_region_for_user, home_region
 
 router = Router(tags=["people"])
 
@@ -64,10 +63,9 @@ def _row(row: FigureRow) -> dict[str, Any]:
 def figures(request: HttpRequest, region_id: int | None = None) -> Any:
     """Sensitive care groups are included only for roles that may see them at the node."""
     if region_id is None:
-        prefixes = scope_prefixes(request.user)
-        node = Region.objects.filter(path=prefixes[0]).first() if prefixes else None
-        region_id = node.pk if node is not None else 0
-    node = get_region_for_user(request.user, region_id)
+        node = home_region(request.user)
+    else:
+        node = get_region_for_user(request.user, region_id)
     report = people_figures(request.user, node)
     return {
         "region_id": node.pk,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Status
+from ninja import Schema, Status
 
 from shequ.people import services_care, services_household, services_moves, services_places
 from shequ.people.api import router
@@ -200,6 +200,13 @@ def building_create(request: HttpRequest, data: BuildingIn) -> Any:
     return Status(201, building)
 
 
+def _patched(instance: Any, fields: tuple[str, ...], data: Schema) -> dict[str, Any]:
+    """The stored values of `fields`, overlaid with what a PATCH body sets."""
+    values = {field: getattr(instance, field) for field in fields}
+    values.update(data.dict(exclude_unset=True))
+    return values
+
+
 @router.get("/buildings/{building_id}", response=BuildingOut, summary="One building")
 def building_detail(request: HttpRequest, building_id: int) -> Building:
     return get_building_for_user(request.user, building_id)
@@ -208,8 +215,7 @@ def building_detail(request: HttpRequest, building_id: int) -> Building:
 @router.patch("/buildings/{building_id}", response=BuildingOut, summary="Change a building")
 def building_update(request: HttpRequest, building_id: int, data: BuildingPatch) -> Any:
     building = get_building_for_user(request.user, building_id)
-    values = {k: getattr(building, k) for k in ("name", "address", "floors", "units")}
-    values.update(data.dict(exclude_unset=True))
+    values = _patched(building, ("name", "address", "floors", "units"), data)
     return services_places.building_save(
         actor=request.user,
         region=building.region,
@@ -252,8 +258,7 @@ def dwelling_detail(request: HttpRequest, dwelling_id: int) -> Dwelling:
 )
 def dwelling_update(request: HttpRequest, dwelling_id: int, data: DwellingPatch) -> Any:
     dwelling = get_dwelling_for_user(request.user, dwelling_id)
-    values = {k: getattr(dwelling, k) for k in ("unit", "floor", "number", "area", "use")}
-    values.update(data.dict(exclude_unset=True))
+    values = _patched(dwelling, ("unit", "floor", "number", "area", "use"), data)
     return services_places.dwelling_save(
         actor=request.user,
         building=dwelling.building,
@@ -333,8 +338,7 @@ def visit_record(request: HttpRequest, person_id: int, data: VisitIn) -> Any:
 @router.patch("/visits/{visit_id}", response=VisitOut, summary="Correct a visit")
 def visit_update(request: HttpRequest, visit_id: int, data: VisitPatch) -> Any:
     visit = get_visit_for_user(request.user, visit_id)
-    values = {"found": visit.found, "follow_up": visit.follow_up, "next_due": visit.next_due}
-    values.update(data.dict(exclude_unset=True))
+    values = _patched(visit, ("found", "follow_up", "next_due"), data)
     return services_care.visit_update(actor=request.user, visit=visit, data=values, request=request)
 
 

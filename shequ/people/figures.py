@@ -17,9 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from shequ.audit.models import Action
+from shequ.audit.services import Target, audit_record
+from shequ.lib.tabular import write_xlsx
 from shequ.people.models import (
     CareKind,
     CareTag,
@@ -33,7 +38,7 @@ from shequ.people.models import (
 from shequ.people.models_care import AGED_KEY, AGED_YEARS, SENSITIVE_KINDS
 from shequ.people.reminders import reminder_days, years_before
 from shequ.regions.models import Region
-from shequ.regions.permissions import can_see_sensitive
+from shequ.regions.permissions import can_export, can_see_sensitive
 from shequ.workdays import calendar
 
 # Age bands: (key, lowest age, highest age or None).
@@ -261,7 +266,7 @@ def people_figures(user: Any, node: Region, *, day: dt.date | None = None) -> Fi
     return Figures(node, day, days, sensitive, ordered, total, keys)
 
 
-def export_headers(figures: Figures) -> list[str]:
+def _export_headers(figures: Figures) -> list[str]:
     return [
         _("Region"),
         _("Code"),
@@ -277,7 +282,7 @@ def export_headers(figures: Figures) -> list[str]:
     ]
 
 
-def export_rows(figures: Figures) -> list[list[Any]]:
+def _export_rows(figures: Figures) -> list[list[Any]]:
     """One line per child and the total line, in the order of `export_headers`."""
     return [
         [
@@ -295,3 +300,32 @@ def export_rows(figures: Figures) -> list[list[Any]]:
         ]
         for row in [*figures.rows, figures.total]
     ]
+
+
+def figures_workbook(
+    *, actor: Any, node: Region, request: HttpRequest | None = None
+) -> tuple[Figures, bytes]:
+    """The figures of `node` as an xlsx workbook, for leaders only; every export is audited."""
+    if not can_export(actor, node):
+        raise PermissionDenied(_("Exports are for community, street and district leaders"))
+    report = people_figures(actor, node)
+    rows = _export_rows(report)
+    content = write_xlsx(rows, _export_headers(report), title=node.code)
+    audit_record(
+        actor=actor,
+        action=Action.EXPORT,
+        obj=Target(
+            "people.figures",
+            str(node.pk),
+            _("Register figures of %(name)s") % {"name": node.name},
+            region_path=node.path,
+        ),
+        changes={
+            "region": node.code,
+            "day": report.day.isoformat(),
+            "rows": len(rows),
+            "sensitive": report.sensitive,
+        },
+        request=request,
+    )
+    return report, content

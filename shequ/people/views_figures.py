@@ -6,14 +6,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from shequ.audit.models import Action
-from shequ.audit.services import Target, audit_record
-from shequ.lib.tabular import write_xlsx
-from shequ.people.figures import care_label, export_headers, export_rows, people_figures
+from shequ.people.figures import care_label, figures_workbook, people_figures
 from shequ.people.models import CareKind, Person, Tenancy, VisitPlan
 from shequ.people.models_care import AGED_KEY, SENSITIVE_KINDS
 from shequ.people.plans import can_edit_plans, plan_kinds, visit_plan_update
@@ -21,7 +18,7 @@ from shequ.people.reminders import VISIT_AHEAD_DAYS, reminder_days, reminders_fi
 from shequ.people.services import age_on
 from shequ.regions import permissions as perms
 from shequ.regions.models import Region
-from shequ.regions.scoping import get_region_for_user, scope_prefixes
+from shequ.regions.scoping import get_region_for_user, home_region, scope_prefixes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The "due" page lists at most this many rows per section (a grid holds a few dozen).
@@ -33,13 +30,7 @@ def _node(request: HttpRequest) -> Region:
     raw = request.GET.get("region", "").strip()
     if raw:
         return get_region_for_user(request.user, int(raw) if raw.isdigit() else 0)
-    prefixes = scope_prefixes(request.user)
-    if not prefixes:
-        raise Http404("no region")
-    node = Region.objects.select_related("level", "parent").filter(path=prefixes[0]).first()
-    if node is None:
-        raise Http404("no region")
-    return node
+    return home_region(request.user)
 
 
 @login_required
@@ -68,28 +59,7 @@ def _reachable_ancestors(user: Any, node: Region) -> list[Region]:
 def figures_export(request: HttpRequest) -> HttpResponse:
     """The figures as Excel: leaders only, and every export is audited."""
     node = _node(request)
-    if not perms.can_export(request.user, node):
-        raise PermissionDenied(_("Exports are for community, street and district leaders"))
-    report = people_figures(request.user, node)
-    rows = export_rows(report)
-    content = write_xlsx(rows, export_headers(report), title=node.code)
-    audit_record(
-        actor=request.user,
-        action=Action.EXPORT,
-        obj=Target(
-            "people.figures",
-            str(node.pk),
-            _("Register figures of %(name)s") % {"name": node.name},
-            region_path=node.path,
-        ),
-        changes={
-            "region": node.code,
-            "day": report.day.isoformat(),
-            "rows": len(rows),
-            "sensitive": report.sensitive,
-        },
-        request=request,
-    )
+    report, content = figures_workbook(actor=request.user, node=node, request=request)
     response = HttpResponse(content, content_type=XLSX)
     filename = f"people-figures-{node.code}-{report.day.isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

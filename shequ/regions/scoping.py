@@ -100,6 +100,17 @@ def get_region_for_user(user: Any, region_id: int) -> Any:
     return get_visible_or_404(Region.objects.select_related("level", "parent"), user, pk=region_id)
 
 
+def home_region(user: Any) -> Any:
+    """The first node the user reaches (the default node of a page), or Http404 if none.
+
+    A materialized path ends with the node's own key, so no lookup by path is needed.
+    """
+    prefixes = scope_prefixes(user)
+    if not prefixes:
+        raise Http404("no region")
+    return get_region_for_user(user, int(prefixes[0].strip("/").rsplit("/", 1)[-1]))
+
+
 _REGION_READER: Any = None
 
 

@@ -1,8 +1,26 @@
 import pytest
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from shequ.regions.tests.factories import World, make_world
+
+# Property tests check what the code answers, not how fast examples are drawn: on a busy CI
+# machine drawing slows down and the health check would fail a correct test.
+hypothesis_settings.register_profile(
+    "shequ", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("shequ")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grid_locator() -> None:
+    """Each process keeps an index of the grid boundaries it trusts for a few seconds; a test
+    must not locate points against the boundaries (and regions) of a test rolled back."""
+    from shequ.regions import locate
+
+    locate.invalidate()
 
 
 @pytest.fixture

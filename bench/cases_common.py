@@ -20,8 +20,9 @@ from common import fresh_database, setup_django, timed
 CASE_FIELDS = (
     "id", "type_key", "state", "tracking_code", "title", "region_id", "owner_unit_id",
     "handler_id", "first_responder_id", "requester_name", "requester_phone_enc",
-    "requester_phone_masked", "requester_phone_tail", "data", "promised_days", "clock",
-    "started_on", "due_date", "due_provisional", "alert", "created_at", "updated_at",
+    "requester_phone_masked", "requester_phone_tail", "data", "promised_days", "limit_kind",
+    "clock", "started_on", "due_date", "due_provisional", "alert", "address", "created_at",
+    "updated_at",
 )  # fmt: skip
 BATCH = 10_000
 
@@ -112,7 +113,8 @@ def case_row(
     started = (due - dt.timedelta(days=14)) if due else None
     return (
         pk, "application", state, f"B{pk:012d}", f"申请 {pk}", region_id, unit_id, handler_id,
-        responder_id, "张三", "", "", "", data, 10, clock, started, due, False, 0, now, now,
+        responder_id, "张三", "", "", "", data, 10, "working_days", clock, started, due, False,
+        0, "", now, now,
     )  # fmt: skip
 
 

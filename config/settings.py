@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "shequ.cases",
     "shequ.hall",
     "shequ.incidents",
+    "shequ.hotline",
+    "shequ.open311",
     "shequ.demo",
     "shequ.dashboard",
     "shequ.api",
@@ -238,7 +240,14 @@ PERMIT_REMINDER_DAYS = env_int("PERMIT_REMINDER_DAYS", 30)
 # Cases: "due soon" warns this many working days before the deadline; a poor rating opens a
 # rectification with this many working days.
 CASE_DUE_SOON_DAYS = env_int("CASE_DUE_SOON_DAYS", 1)
+# Limits counted in hours (incidents): "due soon" this many hours before the moment.
+CASE_DUE_SOON_HOURS = env_int("CASE_DUE_SOON_HOURS", 2)
+# Office hours for limits counted in working hours (工作时), on working days.
+WORKING_HOURS = env_str("WORKING_HOURS", "08:30-12:00,13:30-17:30")
 RECTIFICATION_DAYS = env_int("RECTIFICATION_DAYS", 15)
+# Incident indicators: leave postponed incidents out of the on-time close rate by default
+# (some cities do, STANDARDS.md "Incidents"); the page and the API may switch it per request.
+INCIDENT_EXCLUDE_POSTPONED = env_bool("INCIDENT_EXCLUDE_POSTPONED", False)
 # Status lookups without an account: at most this many per address per minute.
 STATUS_LOOKUPS_PER_MINUTE = env_int("STATUS_LOOKUPS_PER_MINUTE", 20)
 

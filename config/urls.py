@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -19,12 +18,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/", include("shequ.cases.urls")),
     path("hall/", include("shequ.hall.urls")),
     path("incidents/", include("shequ.incidents.urls")),
+    path("hotline/", include("shequ.hotline.urls")),
+    path("open311/v2/", include("shequ.open311.urls")),
     path("workdays/", include("shequ.workdays.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (attachments, incident photos, import files) are never served from MEDIA_URL,
+# not even in development: each is answered by a view of its app that checks the scope.

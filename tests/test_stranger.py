@@ -150,6 +150,15 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         },
     )
     ticket = ticket_take(region=world.grid, group="A")
+    from shequ.incidents.services_loop import incident_report
+
+    incident = incident_report(
+        actor=world.users["gridworker"],
+        category=category,
+        description="垃圾堆放",
+        grid=world.grid,
+        photos=[SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 32)],
+    )
     from shequ.people.services_care import care_tag_add, visit_record
 
     tag = care_tag_add(actor=admin, person=person, kind="living_alone", since="2024-01-01")
@@ -165,6 +174,7 @@ def target(world: World, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "window_id": window.pk,
         "category_id": category.pk,
         "ticket_id": ticket.pk,
+        "photo_id": incident.photos.get().pk,
         "region_id": world.grid.pk,
         "person_id": person.pk,
         "household_id": household.pk,

@@ -40,7 +40,9 @@ def _register() -> None:
     from shequ.audit.api import router as audit_router
     from shequ.cases.api import router as cases_router
     from shequ.hall.api import router as hall_router
+    from shequ.hotline.api import router as hotline_router
     from shequ.incidents.api import router as incidents_router
+    from shequ.incidents.api_figures import router as incident_figures_router
     from shequ.people.api import router as people_router
     from shequ.regions.api import router as regions_router
     from shequ.workdays.api import router as workdays_router
@@ -52,7 +54,10 @@ def _register() -> None:
     api.add_router("/workdays", workdays_router)
     api.add_router("/cases", cases_router)
     api.add_router("/hall", hall_router)
+    # Before the incidents' own router, whose "/{case_id}" would take "/indicators".
+    api.add_router("/incidents", incident_figures_router)
     api.add_router("/incidents", incidents_router)
+    api.add_router("/hotline", hotline_router)
 
 
 _register()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -18,13 +18,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from shequ.audit.models import AuditEvent, AuditHead
-from shequ.core.sql import insert_row, pg_type, prepared_cursor
+from shequ.core.sql import KeyOf, insert_row, pg_type, prepared_cursor
 
 # Field names whose values must never reach the log: encrypted columns and their hashes.
 SECRET_SUFFIXES = ("_enc", "_hash", "password")
 
 
 def _canonical(event: AuditEvent) -> bytes:
+    return ("[" + ",".join(_canonical_items(event)) + "]").encode()
+
+
+def _canonical_items(event: AuditEvent) -> list[str]:
+    """The JSON of each item of the hashed list (`json.dumps` of the whole list joins them
+    with commas between brackets): the previous hash first, the object's key eighth."""
     at = event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     payload = [
         event.prev_hash,
@@ -41,7 +47,11 @@ def _canonical(event: AuditEvent) -> bytes:
         event.reason,
         event.ip,
     ]
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return [_JSON.encode(item) for item in payload]
+
+
+# What `json.dumps(..., ensure_ascii=False, sort_keys=True, separators=(",", ":"))` uses.
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -212,7 +222,8 @@ def audit_append(draft: Draft, *, last: bool = False) -> AuditEvent:
 _ADVANCE_HEAD = "UPDATE audit_audithead SET last_hash = %s, count = count + 1 WHERE id = 1"
 _APPEND_SQL: list[str] = []
 # Transaction-local: this transaction's COMMIT does not wait for the disk.
-_ASYNC_COMMIT = "WITH a AS (SELECT set_config('synchronous_commit', 'off', true)), "
+_ASYNC_SETTING = "SELECT set_config('synchronous_commit', 'off', true)"
+_ASYNC_COMMIT = f"WITH a AS ({_ASYNC_SETTING}), "
 
 
 def _flush_wal() -> None:
@@ -284,6 +295,95 @@ def _append_in_database(event: AuditEvent, *, last: bool) -> bool:
     event._state.adding = False
     event._state.db = connection.alias
     return True
+
+
+class AuditAppend:
+    """The append of a drafted event as a piece of `core.sql.insert_all`: on PostgreSQL the
+    rows, the event and the head's advance are one statement, the event's object key read
+    from its row there (the event is written only with the rows); elsewhere `audit_append`
+    after the rows, in their transaction. `last` as for `audit_append`.
+    """
+
+    def __init__(self, draft: Draft, *, last: bool = False) -> None:
+        self.draft = draft
+        self.last = last
+
+    def _ref(self, key_of: KeyOf) -> tuple[str, str] | None:
+        return key_of(self.draft.obj) if self.draft.obj is not None else None
+
+    def shape(self, key_of: KeyOf) -> Hashable:
+        return ("audit", self.last, self._ref(key_of))
+
+    def condition(self) -> str:
+        # The head row is made by the first event ever, through `audit_append`.
+        return "EXISTS (SELECT 1 FROM audit_audithead WHERE id = 1)"
+
+    def ctes(self, key_of: KeyOf) -> list[str]:
+        ref = self._ref(key_of)
+        quote = connection.ops.quote_name
+        fields = _event_fields()
+        key = f"CAST({ref[1]} AS text)" if ref is not None else None
+        parts = ["%s", "audit_h.last_hash", "%s", *([key, "%s"] if key else [])]
+        digest = f"encode(sha256(convert_to({' || '.join(parts)}, 'UTF8')), 'hex')"
+        values = []
+        for f in fields:
+            if f.name == "prev_hash":
+                values.append("audit_h.last_hash")
+            elif f.name == "hash":
+                values.append(digest)
+            elif f.name == "object_id" and key is not None:
+                values.append(f"CAST({key} AS varchar)")
+            else:
+                values.append(f"CAST(%s AS {pg_type(f)})")
+        sources = ["audit_h", *([ref[0]] if ref else []), *(["audit_a"] if self.last else [])]
+        columns = ", ".join(quote(str(f.column)) for f in fields)
+        table = quote(AuditEvent._meta.db_table)
+        return [
+            *([f"audit_a AS ({_ASYNC_SETTING})"] if self.last else []),
+            "audit_h AS (SELECT last_hash FROM audit_audithead WHERE id = 1 FOR UPDATE)",
+            f"audit_e AS (INSERT INTO {table} ({columns}) SELECT {', '.join(values)} "
+            f"FROM {', '.join(sources)} RETURNING id, prev_hash, hash)",
+            "audit_u AS (UPDATE audit_audithead SET last_hash = audit_e.hash, "
+            "count = audit_audithead.count + 1 FROM audit_e WHERE audit_audithead.id = 1)",
+        ]
+
+    def params(self, key_of: KeyOf) -> list[Any]:
+        event = self.draft.event
+        by_key = self._ref(key_of) is not None
+        event.prev_hash = ""
+        items = _canonical_items(event)
+        if by_key:  # the key, eighth in the list, is the row's: put in by the database
+            pieces = ['["', '",' + ",".join(items[1:7]) + ',"', '",' + ",".join(items[8:]) + "]"]
+        else:
+            pieces = ['["', '",' + ",".join(items[1:]) + "]"]
+        db = connections[DEFAULT_DB_ALIAS]
+        params: list[Any] = []
+        for f in _event_fields():
+            if f.name == "hash":
+                params += pieces
+            elif f.name != "prev_hash" and not (f.name == "object_id" and by_key):
+                params.append(f.get_db_prep_save(f.pre_save(event, True), db))
+        return params
+
+    def columns(self) -> list[str]:
+        return [f"(SELECT {name} FROM audit_e)" for name in ("id", "prev_hash", "hash")]
+
+    def done(self, values: Sequence[Any]) -> None:
+        event = self.draft.event
+        event.pk, event.prev_hash, event.hash = values
+        if self.draft.obj is not None:
+            event.object_id = str(self.draft.obj.pk)
+        event._state.adding = False
+        event._state.db = connection.alias
+        if self.last:
+            transaction.on_commit(_flush_wal)
+
+    def run(self) -> None:
+        audit_append(self.draft, last=self.last)
+
+
+def _event_fields() -> list[models.Field[Any, Any]]:
+    return [cast(models.Field, f) for f in AuditEvent._meta.concrete_fields if not f.primary_key]
 
 
 def _lock_head() -> str:

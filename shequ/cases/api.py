@@ -5,6 +5,7 @@ handler works every case of the unit, wherever a window accepted it); any other 
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from shequ.cases.selectors import (
     may_extend,
     may_record_rating,
 )
-from shequ.cases.services import CaseConflict, case_extend, case_rate, case_transition
+from shequ.cases.services import CaseConflict, case_extend, case_rate, case_step
 from shequ.workdays import calendar
 
 router = Router(tags=["cases"])
@@ -162,6 +163,35 @@ class RatingIn(Schema):
     comment: str = ""
 
 
+def take_step(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    name: str,
+    note: str = "",
+    expected_state: str | None = None,
+    data: dict[str, Any] | None = None,
+    files: Sequence[Any] = (),
+) -> Case | Status:
+    """A step asked through the API on a case within the caller's reach (else 404): the type's
+    own service for it or the engine's move; 409 with the words of the conflict when someone
+    moved the case first. The apps' step endpoints share it."""
+    case = case_for_user(request.user, case_id)
+    try:
+        return case_step(
+            case=case,
+            name=name,
+            actor=request.user,
+            note=note,
+            expected_state=expected_state,
+            data=data,
+            files=files,
+            request=request,
+        )
+    except CaseConflict as exc:
+        return Status(409, {"detail": str(exc)})
+
+
 def detail(case: Case) -> Case:
     """The case again with what the detail schema reads, after a write."""
     return Case.objects.select_related("region", "owner_unit", "handler", "first_responder").get(
@@ -201,20 +231,15 @@ def case_detail(request: HttpRequest, case_id: int) -> Case:
     summary="Move a case along one of its type's transitions",
 )
 def case_move(request: HttpRequest, case_id: int, data: TransitionIn) -> Any:
-    case = case_for_user(request.user, case_id)
-    try:
-        moved = case_transition(
-            case=case,
-            name=data.name,
-            actor=request.user,
-            note=data.note,
-            expected_state=data.expected_state,
-            data=data.data,
-            request=request,
-        )
-    except CaseConflict as exc:
-        return Status(409, {"detail": str(exc)})
-    return detail(moved)
+    moved = take_step(
+        request,
+        case_id,
+        name=data.name,
+        note=data.note,
+        expected_state=data.expected_state,
+        data=data.data,
+    )
+    return moved if isinstance(moved, Status) else detail(moved)
 
 
 @router.post("/{case_id}/extend", response=CaseDetailOut, summary="Record an approved extension")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shequ.cases.deadlines import LimitKind
 from shequ.people.models import Person
 from shequ.regions.models import Region, ScopedQuerySet, Unit
 
@@ -114,13 +115,28 @@ class Case(models.Model):
         related_name="followups",
         verbose_name=_("originating case"),
     )
+    # Where the matter is (incidents, hotline calls, Open311 requests): an address and a point.
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The time limit: an amount of `limit_kind` units (working days for service items; hours
+    # or days of several kinds for incidents, cases/deadlines.py).
     promised_days = models.PositiveSmallIntegerField(_("promised working days"), default=0)
+    limit_kind = models.CharField(
+        _("time limit counted in"),
+        max_length=16,
+        choices=LimitKind.choices,
+        default=LimitKind.WORKING_DAYS,
+    )
     clock = models.CharField(_("clock"), max_length=8, choices=Clock.choices, default=Clock.IDLE)
     started_on = models.DateField(_("clock started"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The moment the limit ends; `due_date` is its local day (what the indexes read).
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     due_provisional = models.BooleanField(_("due date provisional"), default=False)
     paused_on = models.DateField(_("paused since"), null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
     alert = models.PositiveSmallIntegerField(choices=Alert.choices, default=Alert.NONE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -134,8 +150,10 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            # The periodic deadline scan: running cases not yet alerted, by due date.
-            models.Index(fields=["clock", "alert", "due_date"], name="case_scan"),
+            # The periodic deadline scan and the overdue lists: running cases by due date.
+            # `alert` is in no index of the case row, so that raising it (the scan's only
+            # write to a case) is a HOT update on PostgreSQL, with no new index entry.
+            models.Index(fields=["clock", "due_date"], name="case_due"),
             # A unit's work queue: its open cases by due date, `for_units(...).open()
             # .order_by("due_date", "id")`. Partial (open cases only) and in the sort order, so
             # the first page is read straight off the index instead of sorting every open

@@ -6,8 +6,10 @@ engine (services.py) never imports a case-type app: it looks the type up here by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -47,6 +49,14 @@ class CaseType:
     ratable: bool = False
     # Plain-words descriptions of states for residents (status lookup), by state.
     public_states: dict[str, str | Promise] = field(default_factory=dict)
+    # A further check of who may take a step, beyond the roles over the case's node or
+    # unit: guard(actor, case, transition) -> bool (an incident handled by a department is
+    # taken only by that department's staff).
+    guard: Callable[[Any, Any, Transition], bool] | None = None
+    # Steps that need more than the engine's move (an incident's dispatch names a tier and a
+    # unit): transition name -> the type's service, called by `case_step` with keyword
+    # arguments case, actor, note, expected_state, data, request. Filled by the type's app.
+    services: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
     def transition(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)

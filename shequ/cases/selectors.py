@@ -8,14 +8,17 @@ community window accepted (全区通办), even where the window's node lies outs
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from shequ.accounts.models import User
+from shequ.cases.deadlines import HOUR_KINDS
 from shequ.cases.models import Case, Clock, Notification
 from shequ.cases.registry import all_types
 from shequ.lib.codes import normalise_code
@@ -189,11 +192,23 @@ class Deadline:
     days_left: int | None = None
     days_over: int | None = None
     provisional: bool = False
+    # For limits counted in hours (incidents): whole hours left or over, by the clock.
+    hours_left: int | None = None
+    hours_over: int | None = None
 
 
 def _count(value: dt.date | int) -> int:
     assert isinstance(value, int)
     return value
+
+
+def _hours_deadline(due_at: dt.datetime) -> Deadline:
+    """A limit in hours: overdue past the moment, due soon within CASE_DUE_SOON_HOURS."""
+    left = (due_at - timezone.now()).total_seconds() / 3600
+    if left < 0:
+        return Deadline("overdue", hours_over=max(1, math.ceil(-left)))
+    mark = "soon" if left <= settings.CASE_DUE_SOON_HOURS else ""
+    return Deadline(mark, hours_left=math.floor(left))
 
 
 def deadline(case: Case, today: dt.date, soon_until: dt.date) -> Deadline:
@@ -202,6 +217,8 @@ def deadline(case: Case, today: dt.date, soon_until: dt.date) -> Deadline:
         return Deadline("stopped", provisional=case.due_provisional)
     if case.due_date is None:
         return Deadline("")
+    if case.limit_kind in HOUR_KINDS and case.due_at is not None and case.clock == Clock.RUNNING:
+        return _hours_deadline(case.due_at)
     if case.clock == Clock.PAUSED:
         since = case.paused_on or today
         left = calendar.working_days_between(since, case.due_date)

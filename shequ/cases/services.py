@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
-from shequ.audit.services import audit_append, audit_draft, audit_record
+from shequ.audit.services import AuditAppend, audit_draft, audit_record
+from shequ.cases import deadlines
+from shequ.cases.deadlines import TimeLimit
 from shequ.cases.idempotency import case_of_key
 from shequ.cases.models import (
     Alert,
@@ -35,14 +38,28 @@ from shequ.cases.models import (
 )
 from shequ.cases.registry import CaseType, ClockEffect, Transition, get_type
 from shequ.core.sms import get_sender
-from shequ.core.sql import Insert, insert_row, insert_together
+from shequ.core.sql import Insert, insert_all, insert_row
 from shequ.lib import crypto
 from shequ.lib.codes import new_code
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
 from shequ.people.models import Person
 from shequ.regions.models import Region, RoleAssignment, Unit
 from shequ.regions.permissions import has_role, unit_ids
-from shequ.workdays import calendar
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a transition sends the case besides its new state (dispatch, escalation).
+
+    `region` and `owner_unit` move it (`clear_owner` takes the unit off); `clear_handler`
+    leaves it for whoever takes it next; `limit` restarts the clock with a fresh time limit.
+    """
+
+    region: Region | None = None
+    owner_unit: Unit | None = None
+    clear_owner: bool = False
+    clear_handler: bool = False
+    limit: TimeLimit | None = None
 
 
 class CaseConflict(Exception):
@@ -63,7 +80,7 @@ def _event(case: Case, *, actor: Any, action: str, **fields: Any) -> CaseEvent:
 
 
 def _new_event(
-    case: Case,
+    case: Case | None,
     *,
     actor: Any,
     action: str,
@@ -84,42 +101,76 @@ def _new_event(
     )
 
 
-def _start_clock(case: Case, today: dt.date) -> None:
-    result = calendar.add_working_days(today, case.promised_days)
+def event_row(*, actor: Any, action: str, **fields: Any) -> Insert:
+    """A timeline event to write with a new case (`case_open(rows=...)` refers it to the
+    case): a type's first steps taken at once, such as an incident verified on site."""
+    return Insert(_new_event(None, actor=actor, action=action, **fields))
+
+
+def _start_clock(case: Case, now: dt.datetime, limit: TimeLimit | None = None) -> None:
+    """Start (or restart, with a new `limit`) the case's deadline clock at `now`."""
+    if limit is not None:
+        case.promised_days = limit.amount
+        case.limit_kind = limit.kind
+    end = deadlines.deadline(TimeLimit(case.promised_days, case.limit_kind), now)
     case.clock = Clock.RUNNING
-    case.started_on = today
-    case.due_date = result.value  # type: ignore[assignment]
-    case.due_provisional = result.provisional
+    case.started_on = timezone.localdate(now)
+    case.due_at = end.due_at
+    case.due_date = end.due_date
+    case.due_provisional = end.provisional
+    case.paused_on = case.paused_at = None
     case.alert = Alert.NONE
 
 
-def _apply_clock(case: Case, effect: ClockEffect, today: dt.date) -> dict[str, Any]:
+def _apply_clock(case: Case, effect: ClockEffect, now: dt.datetime) -> dict[str, Any]:
     """Move the clock; returns what changed, for the timeline."""
+    today = timezone.localdate(now)
     if effect == ClockEffect.START and case.clock == Clock.IDLE:
-        _start_clock(case, today)
-        return {"due_date": str(case.due_date)}
+        _start_clock(case, now)
+        return _due_changes(case)
     if effect == ClockEffect.PAUSE and case.clock == Clock.RUNNING:
         case.clock = Clock.PAUSED
         case.paused_on = today
+        case.paused_at = now
         return {"paused_on": str(today)}
     if effect == ClockEffect.RESUME and case.clock == Clock.PAUSED:
         assert case.paused_on is not None and case.due_date is not None
-        paused = calendar.working_days_between(case.paused_on, today)
-        assert isinstance(paused.value, int)
-        extended = calendar.add_working_days(case.due_date, paused.value)
-        case.due_date = extended.value  # type: ignore[assignment]
-        case.due_provisional = case.due_provisional or extended.provisional or paused.provisional
+        since = case.paused_at or _midnight(case.paused_on)
+        due_at = case.due_at or _midnight(case.due_date + dt.timedelta(days=1))
+        taken = deadlines.paused_amount(case.limit_kind, since, now)
+        end = deadlines.after_pause(case.limit_kind, due_at, since, now)
+        case.due_at, case.due_date = end.due_at, end.due_date
+        case.due_provisional = case.due_provisional or end.provisional
         case.clock = Clock.RUNNING
-        case.paused_on = None
+        case.paused_on = case.paused_at = None
         case.alert = Alert.NONE
-        return {"paused_working_days": paused.value, "due_date": str(case.due_date)}
+        paused = {"paused_working_days": taken} if isinstance(taken, int) else {}
+        return {**paused, **_due_changes(case)}
     if effect == ClockEffect.STOP and case.clock != Clock.STOPPED:
-        on_time = case.due_date is None or today <= case.due_date
+        on_time = _on_time(case, now)
         case.clock = Clock.STOPPED
-        case.finished_at = timezone.now()
+        case.finished_at = now
         case.finished_on_time = on_time
         return {"on_time": on_time}
     return {}
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+def _on_time(case: Case, now: dt.datetime) -> bool:
+    if case.due_at is not None:
+        return now <= case.due_at
+    return case.due_date is None or timezone.localdate(now) <= case.due_date
+
+
+def _due_changes(case: Case) -> dict[str, Any]:
+    """The timeline's record of a new deadline: the day, and the moment for hour limits."""
+    changes: dict[str, Any] = {"due_date": str(case.due_date)}
+    if case.limit_kind in deadlines.HOUR_KINDS and case.due_at is not None:
+        changes["due_at"] = timezone.localtime(case.due_at).isoformat(timespec="minutes")
+    return changes
 
 
 def seal_requester_phone(phone: str) -> tuple[str, str, str]:
@@ -134,6 +185,14 @@ def seal_requester_phone(phone: str) -> tuple[str, str, str]:
     return crypto.encrypt(normalised), mask_phone(normalised), digits[-4:]
 
 
+def _register_phone(sealed: str) -> tuple[str, str, str]:
+    """(sealed, masked, last four digits) of a register's phone for a case: the register's
+    sealed value itself (checked and normalised when it was sealed; key rotation re-seals
+    both columns alike), the mask and the digits from the opened value."""
+    phone = crypto.decrypt(sealed)
+    return sealed, mask_phone(phone), phone.replace("-", "")[-4:]
+
+
 def case_open(
     *,
     case_type: CaseType | str,
@@ -145,29 +204,33 @@ def case_open(
     requester_phone: str = "",
     owner_unit: Unit | None = None,
     promised_days: int = 0,
+    limit_kind: str = deadlines.LimitKind.WORKING_DAYS,
     first_responder: Any = None,
     data: dict[str, Any] | None = None,
+    address: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
     start_clock: bool = True,
     parent: Case | None = None,
     note: str = "",
     idempotency_key: str = "",
     request: HttpRequest | None = None,
     rows: Sequence[Insert] = (),
+    state: str = "",
 ) -> Case:
-    """Create a case in its type's initial state; with `start_clock` the deadline starts today.
+    """Create a case in its type's initial state (or `state`, when the type's first steps were
+    taken at once and their events are among `rows`); with `start_clock` the deadline starts.
 
     With an `idempotency_key`, a second call by the same actor with the same key returns the
     case the first call made (a retried API request never makes two cases), marked
-    `replayed = True`. `rows` (`core.sql.Insert`) are written with the case, referring to it.
-    All but the writes is done before they start: then the case, its event, the key, the
-    `rows` and the audit event go back to back, the audit append (the head's lock) last.
+    `replayed = True`: the key is claimed by the write itself, which writes nothing for a
+    retry. `rows` (`core.sql.Insert`) are written with the case, referring to it. All but
+    the writes is done before they start: then the case, its event, the key, the `rows`
+    and the audit event are written all or none (`core.sql.insert_all`: one statement on
+    PostgreSQL), the audit append (the head's lock) last.
     """
     kind = get_type(case_type) if isinstance(case_type, str) else case_type
     keyed = bool(idempotency_key) and getattr(actor, "is_authenticated", False)
-    if keyed:
-        earlier = case_of_key(actor, idempotency_key)
-        if earlier is not None:
-            return earlier
     if not title.strip():
         raise ValidationError({"title": [_("Enter what the matter is about")]})
     name = requester.name if requester is not None and not requester_name else requester_name
@@ -175,11 +238,12 @@ def case_open(
         raise ValidationError({"requester_name": [_("Enter the requester's name")]})
     phone_enc, phone_masked, phone_tail = seal_requester_phone(requester_phone)
     if requester is not None and not phone_enc and requester.phone_enc:
-        phone = crypto.decrypt(requester.phone_enc)
-        phone_enc, phone_masked, phone_tail = seal_requester_phone(phone)
+        phone_enc, phone_masked, phone_tail = _register_phone(requester.phone_enc)
+    if state and state not in kind.states:
+        raise ValueError(f"{kind.key} has no state {state!r}")
     case = Case(
         type_key=kind.key,
-        state=kind.initial,
+        state=state or kind.initial,
         tracking_code=new_code(),
         title=title.strip()[:200],
         region=region,
@@ -191,12 +255,17 @@ def case_open(
         requester_phone_masked=phone_masked,
         requester_phone_tail=phone_tail,
         parent=parent,
+        address=address.strip()[:200],
+        lat=lat,
+        lng=lng,
         data=data or {},
         promised_days=promised_days,
+        limit_kind=limit_kind,
     )
     if start_clock:
-        _start_clock(case, calendar.today())
-    first = Insert(_new_event(case, actor=actor, action="open", to_state=case.state, note=note))
+        _start_clock(case, timezone.now())
+    opened = kind.initial
+    first = Insert(_new_event(case, actor=actor, action="open", to_state=opened, note=note))
     key = None
     if keyed:
         key = Insert(IdempotencyKey(key=idempotency_key, user=actor), ignore_conflict=True)
@@ -215,16 +284,20 @@ def case_open(
     for row in later:
         row.refer("case", case)
     last = not connection.in_atomic_block  # our own transaction: nothing runs on its commit
-    with transaction.atomic(savepoint=False):
-        insert_together([Insert(case)])
-        insert_together(later)
-        if key is not None and not key.written:
-            # A concurrent retry won the key: give back its case and drop ours.
-            winner = case_of_key(actor, idempotency_key)
-            transaction.set_rollback(True)
-            assert winner is not None
-            return winner
-        audit_append(audit, last=last)
+    try:
+        written = insert_all([Insert(case), *later], then=[AuditAppend(audit, last=last)])
+    except ValidationError:
+        # Refused now (an item version replaced since): a retry still gets its case.
+        earlier = case_of_key(actor, idempotency_key) if keyed else None
+        if earlier is None:
+            raise
+        return earlier
+    if not written:
+        # The key is taken (a retry, or a concurrent request that won): none of ours was
+        # written; give back the case the key names.
+        earlier = case_of_key(actor, idempotency_key)
+        assert earlier is not None
+        return earlier
     return case
 
 
@@ -237,14 +310,14 @@ def may_take(actor: Any, case: Case, transition: Transition) -> bool:
     """
     if actor is None:
         return True
-    if has_role(actor, transition.roles, case.region):
-        return True
-    return (
+    allowed = has_role(actor, transition.roles, case.region) or (
         case.owner_unit_id in unit_ids(actor)
         and RoleAssignment.objects.filter(
             user=actor, unit_id=case.owner_unit_id, role__in=transition.roles
         ).exists()
     )
+    guard = get_type(case.type_key).guard
+    return allowed and (guard is None or guard(actor, case, transition))
 
 
 @transaction.atomic
@@ -256,12 +329,14 @@ def case_transition(
     note: str = "",
     expected_state: str | None = None,
     data: dict[str, Any] | None = None,
+    route: Route | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """Move a case along one of its type's transitions.
 
     `expected_state` is the state the actor saw; when the case has moved since, the call
-    raises CaseConflict naming who moved it, and nothing changes.
+    raises CaseConflict naming who moved it, and nothing changes. `route` moves the case to
+    another node or unit, or restarts its clock, in the same step.
     """
     locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     kind = get_type(locked.type_key)
@@ -289,9 +364,13 @@ def case_transition(
         raise ValidationError({"note": [_("Give a reason")]})
     before = locked.state
     locked.state = transition.target
-    changes = _apply_clock(locked, transition.clock, calendar.today())
-    fields = ["state", "clock", "started_on", "due_date", "due_provisional", "paused_on"]
-    fields += ["alert", "finished_at", "finished_on_time", "updated_at"]
+    now = timezone.now()
+    changes = _apply_clock(locked, transition.clock, now)
+    fields = ["state", "clock", "started_on", "due_at", "due_date", "due_provisional"]
+    fields += ["paused_on", "paused_at", "alert", "finished_at", "finished_on_time", "updated_at"]
+    if route is not None:
+        changes.update(_apply_route(locked, route, now))
+        fields += ["region", "owner_unit", "handler", "promised_days", "limit_kind"]
     if transition.takes and actor is not None:
         locked.handler = actor
         fields.append("handler")
@@ -320,11 +399,117 @@ def case_transition(
     return locked
 
 
+def _extension_words(case: Case, days: int, before: Any, due_at: dt.datetime) -> dict[str, Any]:
+    """The timeline's record of an extension: days, or hours with the moments."""
+    if case.limit_kind in deadlines.HOUR_KINDS and case.due_at is not None:
+        old = timezone.localtime(due_at).isoformat(timespec="minutes")
+        new = timezone.localtime(case.due_at).isoformat(timespec="minutes")
+        return {"days": days, "from": old, "to": new, "kind": case.limit_kind}
+    return {"days": days, "from": str(before), "to": str(case.due_date)}
+
+
+def case_step(
+    *,
+    case: Case,
+    name: str,
+    actor: Any,
+    note: str = "",
+    expected_state: str | None = None,
+    data: dict[str, Any] | None = None,
+    files: Sequence[UploadedFile] = (),
+    request: HttpRequest | None = None,
+) -> Case:
+    """Take a step from a page or the API: the type's own service for it when it has one
+    (`CaseType.services`, which also receives the uploaded `files`), else the engine's
+    `case_transition`."""
+    service = get_type(case.type_key).services.get(name)
+    if service is not None:
+        result: Case = service(
+            case=case,
+            actor=actor,
+            note=note,
+            expected_state=expected_state,
+            data=data or {},
+            files=files,
+            request=request,
+        )
+        return result
+    return case_transition(
+        case=case,
+        name=name,
+        actor=actor,
+        note=note,
+        expected_state=expected_state,
+        data=data,
+        request=request,
+    )
+
+
+def _apply_route(case: Case, route: Route, now: dt.datetime) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if route.region is not None and route.region.pk != case.region_id:
+        changes["region"] = route.region.name
+        case.region = route.region
+    if route.owner_unit is not None or route.clear_owner:
+        unit = route.owner_unit
+        changes["owner_unit"] = unit.name if unit is not None else ""
+        case.owner_unit = unit
+    if route.clear_handler:
+        case.handler = None
+    if route.limit is not None and case.clock != Clock.STOPPED:
+        _start_clock(case, now, route.limit)
+        changes.update(_due_changes(case))
+    return changes
+
+
+@transaction.atomic
+def case_remark(
+    *,
+    case: Case,
+    action: str,
+    actor: Any,
+    note: str,
+    tell: Sequence[Any] = (),
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> CaseEvent:
+    """A step on the timeline that moves nothing (督办 supervision, a reminder, a remark).
+
+    The users in `tell` get the note in their inbox.
+    """
+    if not note.strip():
+        raise ValidationError({"note": [_("Give a reason")]})
+    event = _event(
+        case,
+        actor=actor,
+        action=action,
+        from_state=case.state,
+        to_state=case.state,
+        note=note,
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=case,
+        changes={"remark": ["", action]},
+        reason=note[:500],
+        request=request,
+    )
+    notify(
+        [u for u in tell if u is not None and u != actor],
+        case,
+        f"{case.tracking_code} {case.title}: {note}",
+    )
+    return event
+
+
 @transaction.atomic
 def case_extend(
     *, case: Case, days: int, actor: Any, note: str, request: HttpRequest | None = None
 ) -> Case:
-    """Record an approved extension: the deadline moves by `days` working days."""
+    """Record an approved extension: the deadline moves by `days` units of the case's limit
+    (working days for service items; hours or days of the incident's kind)."""
     if days <= 0:
         raise ValidationError({"days": [_("An extension is at least one working day")]})
     if not note.strip():
@@ -333,11 +518,12 @@ def case_extend(
     if locked.clock not in (Clock.RUNNING, Clock.PAUSED) or locked.due_date is None:
         raise ValidationError({"days": [_("Only a matter whose clock runs can be extended")]})
     before = locked.due_date
-    result = calendar.add_working_days(locked.due_date, days)
-    locked.due_date = result.value  # type: ignore[assignment]
-    locked.due_provisional = locked.due_provisional or result.provisional
+    due_at = locked.due_at or _midnight(locked.due_date + dt.timedelta(days=1))
+    end = deadlines.extended(locked.limit_kind, due_at, days)
+    locked.due_at, locked.due_date = end.due_at, end.due_date
+    locked.due_provisional = locked.due_provisional or end.provisional
     locked.alert = Alert.NONE
-    locked.save(update_fields=["due_date", "due_provisional", "alert", "updated_at"])
+    locked.save(update_fields=["due_at", "due_date", "due_provisional", "alert", "updated_at"])
     _event(
         locked,
         actor=actor,
@@ -345,7 +531,7 @@ def case_extend(
         from_state=locked.state,
         to_state=locked.state,
         note=note,
-        data={"days": days, "from": str(before), "to": str(locked.due_date)},
+        data=_extension_words(locked, days, before, due_at),
     )
     audit_record(
         actor=actor,

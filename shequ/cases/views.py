@@ -34,6 +34,7 @@ from shequ.accounts.models import User, staff_user
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record
 from shequ.cases import services
+from shequ.cases.deadlines import HOUR_KINDS, LimitKind
 from shequ.cases.forms import (
     AttachmentForm,
     CallbackRatingForm,
@@ -91,9 +92,9 @@ class TypeExtension:
     template: str
     module: ModuleType | None
 
-    def context(self, case: Case) -> dict[str, Any]:
+    def context(self, case: Case, user: Any) -> dict[str, Any]:
         build = getattr(self.module, "case_fragment_context", None)
-        return build(case) if build is not None else {}
+        return build(case, user) if build is not None else {}
 
     def clean_data(self, case: Case, name: str, data: dict[str, str]) -> dict[str, Any]:
         clean = getattr(self.module, "clean_transition_data", None)
@@ -155,19 +156,31 @@ def _event_details(event: CaseEvent, extension: TypeExtension | None) -> list[st
     lines: list[str] = []
     if extension is not None:
         own = extension.data_lines(data)
-        lines += list(own.values())
+        lines += [line for line in own.values() if line]
         data = {key: value for key, value in data.items() if key not in own}
     if {"days", "from", "to"} <= data.keys():
-        lines.append(
-            _("Extended by %(days)s working days: %(old)s → %(new)s")
-            % {"days": data.pop("days"), "old": data.pop("from"), "new": data.pop("to")}
-        )
+        words = {"days": data.pop("days"), "old": data.pop("from"), "new": data.pop("to")}
+        if data.pop("kind", LimitKind.WORKING_DAYS) in HOUR_KINDS:
+            lines.append(_("Extended by %(days)s hours: %(old)s → %(new)s") % words)
+        else:
+            lines.append(_("Extended by %(days)s working days: %(old)s → %(new)s") % words)
     if "paused_on" in data:
         lines.append(_("Clock paused on %(date)s") % {"date": data.pop("paused_on")})
     if "paused_working_days" in data:
         lines.append(
             _("Paused for %(days)s working days") % {"days": data.pop("paused_working_days")}
         )
+    if "owner_unit" in data:
+        unit = data.pop("owner_unit")
+        lines.append(
+            _("Owning unit: %(unit)s") % {"unit": unit} if unit else _("Owning unit cleared")
+        )
+    if "region" in data:
+        lines.append(_("Moved to %(region)s") % {"region": data.pop("region")})
+    if "due_at" in data:
+        data.pop("due_date", None)
+        moment = data.pop("due_at")
+        lines.append(_("Due: %(moment)s") % {"moment": str(moment)[:16].replace("T", " ")})
     if "due_date" in data:
         lines.append(_("Due date: %(date)s") % {"date": data.pop("due_date")})
     if "on_time" in data:
@@ -317,7 +330,7 @@ def _detail_context(user: User, case: Case) -> dict[str, Any]:
         "actions": actions,
         "action_names": [t.name for t in actions],
         "fragment_template": extension.template if extension else "",
-        "fragment": extension.context(case) if extension else {},
+        "fragment": extension.context(case, user) if extension else {},
         "extend_form": ExtendForm()
         if may_extend(user, case) and case.clock in (Clock.RUNNING, Clock.PAUSED)
         else None,
@@ -354,13 +367,14 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
     extension = type_extension(case.type_key)
     try:
         data = extension.clean_data(case, name, transition_data(request.POST)) if extension else {}
-        services.case_transition(
+        services.case_step(
             case=case,
             name=name,
             actor=user,
             note=form.cleaned_data["note"],
             expected_state=form.cleaned_data["expected_state"],
             data=data or None,
+            files=request.FILES.getlist("data_photos"),
             request=request,
         )
     except services.CaseConflict as exc:

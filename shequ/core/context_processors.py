@@ -15,9 +15,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     namespace = match.namespace if match else ""
     if namespace == "accounts" and match and match.url_name and "token" in match.url_name:
         namespace = "tokens"
-    if namespace == "hall" and match:
+    if namespace in ("hall", "hotline", "incidents") and match:
         # The hall's parts have their own entries: hall/intake/... -> "hall-intake".
-        namespace = "hall-" + match.route.removeprefix("hall/").split("/", 1)[0]
+        namespace += "-" + match.route.removeprefix(f"{namespace}/").split("/", 1)[0]
     from shequ.cases.selectors import unread_count
 
     context: dict[str, Any] = {"nav": nav_for(user, namespace), "inbox_unread": unread_count(user)}

@@ -18,6 +18,10 @@ PUBLIC_ROUTES: dict[str, str] = {
     "hall/queue/kiosk/": "the queue-ticket kiosk of a hall",
     "hall/queue/screen/": "the calling screen of a hall",
     "api/v1/hall/lookup": "status lookup and rating through the API (code + phone digits)",
+    "open311/v2/": "Open311 GeoReport v2: public reads without personal data; POST needs a key",
+    "incidents/report/sw.js": "the reporting page's service worker: code and file names, no data",
+    "incidents/report/manifest.webmanifest": "the reporting app's manifest (fetched without login)",
+    "hotline/opinions/": "residents' opinions: the form, and a resident's own opinions only",
 }
 
 # Reference data shared by the whole district: every staff user may read these objects (GET

@@ -15,7 +15,7 @@ from shequ.accounts.services import resident_register
 from shequ.demo.generator import DEMO_RESIDENT_PHONE
 from shequ.lib import crypto
 from shequ.people.models import Person
-from shequ.regions.models import Region, RoleAssignment
+from shequ.regions.models import Region, RoleAssignment, Unit
 from shequ.regions.roles import Role
 from shequ.regions.services import assignment_create
 
@@ -29,6 +29,8 @@ class DemoAccount:
     region_code: str  # the node the role is held at
     name: str
     title: str
+    # A handler of a unit (a department): created once the unit exists.
+    unit_code: str = ""
 
 
 # 古楼街道 is 130105001, 湖北社区 130105001001, its first two grids ...001 and ...002.
@@ -44,6 +46,15 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("hotline", Role.HOTLINE_OPERATOR, "130105", "冯雪梅", "生活求助联动中心坐席"),
     DemoAccount("provider", Role.SERVICE_PROVIDER, "130105", "陈海波", "阳光社工服务中心项目主管"),
     DemoAccount("supervisor", Role.SUPERVISOR, "130105", "褚文静", "区行风监督员"),
+    DemoAccount(
+        "chengguan", Role.BACK_OFFICE, "130105", "马国栋", "区城管执法局派驻中队", unit_code="D-CG"
+    ),
+    DemoAccount(
+        "huanwei", Role.BACK_OFFICE, "130105", "黄丽萍", "区环卫中心调度员", unit_code="D-HW"
+    ),
+    DemoAccount(
+        "shuiwu", Role.BACK_OFFICE, "130105", "何建军", "区水务局热线承办员", unit_code="D-SW"
+    ),
 )
 
 
@@ -76,16 +87,26 @@ def demo_staff_create() -> tuple[list[str], list[str]]:
     # One hash for all the demo accounts: each Argon2 hash takes a noticeable fraction of a
     # second, and the shared password is published anyway.
     encoded = make_password(DEMO_PASSWORD)
+    units = {
+        unit.code: unit
+        for unit in Unit.objects.filter(code__in={a.unit_code for a in DEMO_ACCOUNTS} - {""})
+    }
     for account in DEMO_ACCOUNTS:
         if account.username in taken:
             skipped.append(account.username)
             continue
+        if account.unit_code and account.unit_code not in units:
+            continue  # its unit comes later (the incident categories make the departments)
         user = User(
             username=account.username, name=account.name, title=account.title, password=encoded
         )
         user.save()
         assignment_create(
-            actor=None, user=user, role=account.role, region=regions[account.region_code]
+            actor=None,
+            user=user,
+            role=account.role,
+            region=regions[account.region_code],
+            unit=units.get(account.unit_code),
         )
         created.append(account.username)
     return created, skipped

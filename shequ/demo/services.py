@@ -27,6 +27,8 @@ from shequ.demo.generator import (
     plan_tree,
 )
 from shequ.demo.hall import demo_hall_seed
+from shequ.demo.hotline import demo_hotline_seed, demo_opinions_seed
+from shequ.demo.incidents import demo_incidents_seed
 from shequ.demo.logins import demo_resident_create, demo_staff_create
 from shequ.demo.places import polygon
 from shequ.incidents.category_seed import incident_categories_seed
@@ -94,6 +96,9 @@ def _streets_of_grids(nodes: list[Node]) -> dict[int, Node]:
 
 # Applications the demo runs through the hall (fewer below scale 1, none added above it).
 DEMO_CASES_PER_SCALE = 240
+DEMO_INCIDENTS_PER_SCALE = 120
+# Hotline calls the demo takes (fewer below scale 1, none added above it).
+DEMO_HOTLINE_PER_SCALE = 80
 
 
 def demo_seed(
@@ -159,10 +164,26 @@ def demo_seed(
         district = regions[nodes[0].id]
         hall = demo_hall_seed(district=district, logins_created=report.logins_created)
         hall["incident_categories"] = incident_categories_seed(district=district)["created"]
+        # The departments' demo handlers, now that the departments exist.
+        report.logins_created += demo_staff_create()[0]
         hall["cases"] = demo_cases_seed(
             seed=seed, count=round(DEMO_CASES_PER_SCALE * min(target / PERSONS_PER_SCALE, 1))
         )
         hall.update(demo_care_seed(seed=seed, stamp=stamp))
+        hall.update(
+            demo_incidents_seed(
+                seed=seed,
+                count=round(DEMO_INCIDENTS_PER_SCALE * min(target / PERSONS_PER_SCALE, 1)),
+            )
+        )
+        hall.update(
+            demo_hotline_seed(
+                district=district,
+                seed=seed,
+                count=round(DEMO_HOTLINE_PER_SCALE * min(target / PERSONS_PER_SCALE, 1)),
+            )
+        )
+        hall["opinions"] = demo_opinions_seed(seed=seed)
         report.counts = {
             "regions": len(regions),
             "streets": sum(1 for node in nodes if node.level == "street"),

@@ -14,6 +14,11 @@ from django.http import HttpRequest
 WINDOW_SECONDS = 60
 
 
+def now() -> float:
+    """The clock of the windows (a function of its own so tests can hold it still)."""
+    return time.time()
+
+
 def client_address(request: HttpRequest) -> str:
     """The address the request came from, as the web server in front of us reports it."""
     return str(request.META.get("REMOTE_ADDR") or "unknown")
@@ -24,7 +29,7 @@ def allow(*, scope: str, key: str, limit: int, window: int = WINDOW_SECONDS) -> 
 
     The refused attempts count too, so hammering does not reopen the window early.
     """
-    bucket = int(time.time() // window)
+    bucket = int(now() // window)
     cache_key = f"ratelimit:{scope}:{key}:{bucket}"
     # add() is a no-op when the counter exists; incr() is atomic on Redis and on local memory.
     cache.add(cache_key, 0, timeout=window + 5)

@@ -29,7 +29,7 @@ def _methods(application: Application) -> list[str]:
     return methods
 
 
-def case_fragment_context(case: Case) -> dict[str, Any]:
+def case_fragment_context(case: Case, user: Any = None) -> dict[str, Any]:
     application = (
         Application.objects.select_related("item", "item__department", "applicant")
         .filter(case=case)

@@ -95,3 +95,13 @@ def category_detail(request: HttpRequest, category_id: int) -> IncidentCategory:
     if category is None:
         raise Http404("not found")
     return category
+
+
+def _mount_loop() -> None:
+    """The loop's endpoints (reports, list, steps) beside the category table."""
+    from shequ.incidents.api_loop import router as loop_router
+
+    router.add_router("", loop_router)
+
+
+_mount_loop()

@@ -145,3 +145,6 @@ class IncidentCategory(models.Model):
     @property
     def time_limit_text(self) -> str:
         return f"{self.time_limit} {self.get_time_limit_kind_display()}"
+
+
+from shequ.incidents.models_loop import Channel, Incident, IncidentPhoto, PhotoStage  # noqa: E402, F401

@@ -19,6 +19,7 @@ within CHECK_SECONDS, which is the price of asking the database only now and the
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import threading
@@ -85,6 +86,8 @@ class GridLocator:
         self._fingerprint: tuple[Any, ...] | None = None
         self._checked_at = -math.inf
         self.builds = 0
+        # The regions lookups answered, by key, read once per index (a rebuild empties it).
+        self._regions: dict[int, Region] = {}
 
     def invalidate(self) -> None:
         """Check the database on the next lookup (call after changing boundaries)."""
@@ -104,6 +107,7 @@ class GridLocator:
             if self._index is None or fingerprint != self._fingerprint:
                 self._index = _load()
                 self._fingerprint = fingerprint
+                self._regions = {}
                 self.builds += 1
             self._checked_at = now
             return self._index
@@ -120,9 +124,16 @@ class GridLocator:
         pk = self.region_id(lng, lat)
         if pk is None:
             return fallback
-        region = Region.objects.select_related("level").filter(pk=pk).first()
-        # Removed since the index was built: the caller's fallback is the honest answer.
-        return region if region is not None else fallback
+        regions = self._regions
+        region = regions.get(pk)
+        if region is None:
+            region = Region.objects.select_related("level").filter(pk=pk).first()
+            if region is None:
+                # Removed since the index was built: the caller's fallback is the honest answer.
+                return fallback
+            regions[pk] = region
+        # A copy: the caller may change its instance; the next caller gets the one read.
+        return copy.copy(region)
 
 
 _locator = GridLocator()

@@ -60,3 +60,12 @@ def shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def alpine_ready(page: Page) -> None:
+    """Wait until Alpine has bound the page's components: before that a choice made in a
+    select is overwritten by the component's first state, as a person's never is."""
+    page.wait_for_function(
+        "() => window.Alpine !== undefined"
+        " && [...document.querySelectorAll('[x-data]')].every((el) => el._x_dataStack)"
+    )

@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from unittest import mock
+
+from freezegun import freeze_time
 
 from shequ.accounts.models import User
 from shequ.cases.models import Case, Clock
@@ -21,8 +22,8 @@ PHONE = "13800138000"
 
 @contextmanager
 def on_day(day: dt.date) -> Iterator[None]:
-    """Make `day` the engine's "today" (deadlines, pauses, the scan)."""
-    with mock.patch("shequ.workdays.calendar.today", return_value=day):
+    """Make `day` the engine's "today" (deadlines, pauses, the scan): 10:00 in Shanghai."""
+    with freeze_time(f"{day} 02:00:00"):
         yield
 
 

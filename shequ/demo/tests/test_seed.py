@@ -188,7 +188,8 @@ def test_the_demo_logins_work(demo: SeedReport) -> None:
     assert demo.logins_created == [account.username for account in DEMO_ACCOUNTS]
     for account in DEMO_ACCOUNTS:
         assert Client().login(username=account.username, password=DEMO_PASSWORD), account
-        assignment = RoleAssignment.objects.get(user__username=account.username, unit__isnull=True)
+        unit = {"unit__code": account.unit_code} if account.unit_code else {"unit__isnull": True}
+        assignment = RoleAssignment.objects.get(user__username=account.username, **unit)
         assert (assignment.role, assignment.region.code) == (account.role, account.region_code)
     assert RoleAssignment.objects.get(user__username="grid").region.name == "湖北社区第一网格"
     result = resident_login(phone=DEMO_RESIDENT_PHONE, password=DEMO_PASSWORD, request=None)
@@ -257,3 +258,15 @@ def test_the_demo_runs_matters_through_the_hall(db: None) -> None:
         assert case.started_on is not None and case.finished_at is not None
         assert case.started_on <= case.finished_at.date()
     assert audit_verify().ok
+
+
+def test_the_demo_has_incidents_through_the_loop(demo: SeedReport) -> None:
+    from shequ.cases.models import Case, CaseEvent
+    from shequ.incidents.models_loop import Incident
+
+    incidents = Case.objects.filter(type_key="incident")
+    assert demo.counts["incidents"] == incidents.count() == Incident.objects.count() > 0
+    # Every one has its opening on the timeline, dated in the past two months.
+    assert CaseEvent.objects.filter(case__in=incidents, action="open").count() == incidents.count()
+    assert incidents.filter(state="closed").exists()
+    assert RoleAssignment.objects.filter(user__username="chengguan", unit__code="D-CG").exists()

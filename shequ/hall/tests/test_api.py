@@ -16,6 +16,7 @@ from shequ.accounts.services import api_token_create
 from shequ.audit.models import AuditEvent
 from shequ.cases.models import Case, Clock, IdempotencyKey, Rating
 from shequ.cases.tests.factories import make_unit, region_staff
+from shequ.hall import ratelimit
 from shequ.hall.api import LookupOut
 from shequ.hall.models import Application, ItemKind, ServiceItem
 from shequ.hall.services import item_save
@@ -331,8 +332,12 @@ def test_lookup_with_wrong_digits_is_404(client: Client, accepted: Case) -> None
     assert set(bad.json()["detail"]) == {"code", "phone_tail"}
 
 
-def test_lookup_is_rate_limited(client: Client, accepted: Case, settings: Any) -> None:
+def test_lookup_is_rate_limited(
+    client: Client, accepted: Case, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.STATUS_LOOKUPS_PER_MINUTE = 3
+    # All attempts fall in one window, whatever the minute the test starts in.
+    monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_000.0)
     data = {"code": accepted.tracking_code, "phone_tail": "5678"}
 
     answers = [client.post(LOOKUP, data, "application/json").status_code for _ in range(4)]

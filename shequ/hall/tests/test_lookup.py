@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 from shequ.accounts.models import User
 from shequ.cases.models import Case, Clock, Rating
 from shequ.cases.services import case_transition
+from shequ.hall import ratelimit
 from shequ.hall.forms_public import LookupForm
 from shequ.hall.models import ItemKind
 from shequ.hall.services import item_save, window_accept
@@ -147,7 +148,11 @@ def test_the_phone_digits_must_be_four_digits(client: Client, case: Case) -> Non
 
 
 @override_settings(STATUS_LOOKUPS_PER_MINUTE=3)
-def test_lookups_are_limited_per_address(client: Client, case: Case) -> None:
+def test_lookups_are_limited_per_address(
+    client: Client, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # All attempts fall in one window, whatever the minute the test starts in.
+    monkeypatch.setattr(ratelimit, "now", lambda: 1_800_000_000.0)
     for _attempt in range(3):
         look_up(client, case, tail="0000")
     response = client.post(
@@ -265,3 +270,17 @@ def test_the_kiosk_start_screen_forgets_the_last_lookup(client: Client, case: Ca
     assert "data-idle-home" in start
     assert SESSION_KEY not in client.session
     assert client.post(RATE, {"level": "5"})["Location"] == LOOKUP
+
+
+@override_settings(STATUS_LOOKUPS_PER_MINUTE=1)
+def test_the_next_window_opens_again(
+    client: Client, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1_800_000_010.0]
+    monkeypatch.setattr(ratelimit, "now", lambda: clock[0])
+    data = {"code": case.tracking_code, "phone_tail": "5678"}
+    first = client.post(LOOKUP, data)
+    refused = client.post(LOOKUP, data)
+    clock[0] += ratelimit.WINDOW_SECONDS
+    later = client.post(LOOKUP, data)
+    assert (first.status_code, refused.status_code, later.status_code) == (200, 429, 200)

@@ -59,7 +59,7 @@ class Regions:
     def lookup(self, value: Any, *, offline: bool) -> tuple[int | None, str] | None:
         """`resolve`; `offline` (in a worker process, which must not use the database):
         None when the answer needs a query, which the main process then makes."""
-        text = cell_text(value)
+        text = value.strip() if type(value) is str else cell_text(value)
         if text in self._answers:
             return self._answers[text]
         answer = self._resolve(text, offline)

@@ -1,19 +1,22 @@
-"""The import of a register file, whole or not at all.
+"""The import of a register file, whole or not at all, in one transaction.
 
-Pass 1 streams the file (`shequ.lib.tabular.read_rows`: openpyxl in read-only mode, or the
-csv reader) in chunks: each row is checked cell by cell (for a large file in worker
-processes, see workers.py), every problem recorded, and the
-checked row, already normalised and sealed, goes to the scratch store on disk with the keys
-the checks across rows need. Then the checks across rows run there (duplicates within the
-file, households). Pass 2 runs only when nothing was wrong: it reads the scratch store and
-writes in batches inside one transaction, with one audit event that sums the import up. An
-error while writing rolls the whole import back.
+The first pass streams the file (the csv reader of `shequ.lib.tabular.read_rows`, or for a
+workbook the quick reader of sheet.py) in chunks: each row is checked cell by cell (for a large file in worker
+processes, see workers.py), every problem is recorded in the scratch store on disk with the
+keys the checks across rows need, and while no problem has been found the register's handler
+may write the checked rows at once (the persons register does; the registers of places keep
+them in the scratch store). Then the checks across rows run on the scratch store (duplicates
+within the file, households). If anything was wrong the transaction is rolled back, taking
+every row written with it, and the problems are reported; otherwise the handler writes what
+it kept back, one audit event sums the import up, and the transaction commits. An error while
+writing rolls the whole import back too.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any, Protocol
 
@@ -22,11 +25,12 @@ from django.http import HttpRequest
 
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
-from shequ.lib.tabular import ImportFailed, RowReader, read_rows
+from shequ.lib.tabular import ImportFailed, RowReader
 from shequ.people.importing import workers
 from shequ.people.importing.columns import aliases, required
 from shequ.people.importing.context import Dwellings, Regions, RowProblems
 from shequ.people.importing.scratch import Scratch
+from shequ.people.importing.sheet import read_register
 from shequ.people.importing.workers import Prepare
 from shequ.people.models import ImportKind
 from shequ.regions.models import Region
@@ -71,7 +75,7 @@ class Context:
 
     @property
     def clean(self) -> bool:
-        """No problem found so far: sealing can be skipped once the import is bound to fail."""
+        """No problem found so far: once the import is bound to fail, nothing more is written."""
         return self.scratch.error_count == 0
 
     def report(self, phase: str, done: int, force: bool = False) -> None:
@@ -91,11 +95,16 @@ class Handler(Protocol):
         worker process (see workers.py), so it must not use the database."""
         ...
 
-    def check(self, ctx: Context, chunk: list[Any]) -> None: ...
+    def check(self, ctx: Context, chunk: list[Any]) -> None:
+        """Check a chunk (prepared, if `prepare` gave a function) against the database; while
+        `ctx.clean`, it may write the chunk's rows (inside the import's transaction)."""
+        ...
 
     def check_across(self, ctx: Context) -> None: ...
 
-    def write(self, ctx: Context) -> None: ...
+    def write(self, ctx: Context) -> None:
+        """Write what `check` kept back; runs only when no problem was found."""
+        ...
 
 
 def _handler(kind: str) -> Handler:
@@ -147,39 +156,46 @@ def register_import(
         ctx = Context(actor, node, regions, Dwellings(regions), scratch, progress=progress)
         ctx.total = estimate_rows(file, filename)
         try:
-            reader = read_rows(file, filename, aliases=aliases(kind), required=required(kind))
+            reader = read_register(file, filename, aliases=aliases(kind), required=required(kind))
         except ImportFailed as exc:
             return _refused(
                 ctx, kind, None, [(e.row, e.column, e.value, e.message) for e in exc.errors]
             )
         try:
-            _first_pass(ctx, handler, reader)
-        except ImportFailed as exc:
-            scratch.add_errors([(e.row, "", e.value, e.message) for e in exc.errors])
+            with transaction.atomic():
+                try:
+                    _first_pass(ctx, handler, reader)
+                except ImportFailed as exc:
+                    scratch.add_errors([(e.row, "", e.value, e.message) for e in exc.errors])
+                scratch.seal()
+                handler.check_across(ctx)
+                if scratch.error_count:
+                    raise _Refused  # and with it, whatever the first pass wrote is undone
+                ctx.report("writing", 0, force=True)
+                handler.write(ctx)
+                counts = ctx.counts.as_dict()
+                audit_record(
+                    actor=actor,
+                    action=Action.IMPORT,
+                    obj=Target(f"people.{kind}", str(job_id or ""), filename[:200], node.path),
+                    changes={"file": filename, "kind": kind, "job": job_id, **counts},
+                    request=request,
+                )
+        except _Refused:
+            return _refused(ctx, kind, reader, None)
         finally:
             reader.close()
-        scratch.seal()
-        handler.check_across(ctx)
-        if scratch.error_count:
-            return _refused(ctx, kind, reader, None)
-        ctx.total = ctx.counts.rows
-        ctx.report("writing", 0, force=True)
-        with transaction.atomic():
-            handler.write(ctx)
-            audit_record(
-                actor=actor,
-                action=Action.IMPORT,
-                obj=Target(f"people.{kind}", str(job_id or ""), filename[:200], node.path),
-                changes={"file": filename, "kind": kind, "job": job_id, **ctx.counts.as_dict()},
-                request=request,
-            )
         ctx.report("writing", ctx.counts.rows, force=True)
         return Outcome(ctx.counts)
 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _chunks(reader: RowReader) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+class _Refused(Exception):
+    """Problems were found: roll the import's transaction back and report them."""
+
+
+def _chunks(reader: RowReader) -> Generator[list[tuple[int, dict[str, Any]]]]:
     chunk: list[tuple[int, dict[str, Any]]] = []
     for number, values in reader:
         chunk.append((number, values))
@@ -192,13 +208,15 @@ def _chunks(reader: RowReader) -> Iterator[list[tuple[int, dict[str, Any]]]]:
 
 def _first_pass(ctx: Context, handler: Handler, reader: RowReader) -> None:
     prepare = handler.prepare(ctx)
-    chunks: Iterable[list[Any]] = _chunks(reader)
+    chunks: Generator[list[Any]] = _chunks(reader)
     if prepare is not None:
         chunks = workers.prepared(chunks, prepare, inline=workers.PARALLEL_ROWS // CHUNK)
-    for chunk in chunks:
-        handler.check(ctx, chunk)
-        ctx.counts.rows += len(chunk)
-        ctx.report("validating", ctx.counts.rows)
+    # Closed on the way out, error or not: a producer process stops with it (see workers.py).
+    with closing(chunks):
+        for chunk in chunks:
+            handler.check(ctx, chunk)
+            ctx.counts.rows += len(chunk)
+            ctx.report("validating", ctx.counts.rows)
     if ctx.counts.rows == 0:
         ctx.scratch.add_errors([(0, "", "", _no_rows())])
     ctx.report("validating", ctx.counts.rows, force=True)
@@ -223,5 +241,6 @@ def _refused(
     labels = reader.labels if reader is not None else {}
     positions = reader.positions if reader is not None else {}
     content, first = error_report(ctx.scratch.errors(), kind, labels, positions)
-    ctx.counts.errors = ctx.scratch.error_count
+    # Nothing was saved: the rows written while checking were rolled back.
+    ctx.counts = Counts(rows=ctx.counts.rows, errors=ctx.scratch.error_count)
     return Outcome(ctx.counts, content, first)

@@ -22,6 +22,17 @@ from shequ.people.importing.columns import choice_lookup, choice_names
 from shequ.people.importing.context import RowProblems
 
 _MOBILE = re.compile(r"1\d{10}")
+
+
+def cell(value: Any) -> str:
+    """`cell_text`, quicker for the cells most files are made of: text and empty cells."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value.strip()
+    return cell_text(value)
+
+
 # Several identity numbers in one cell.
 SEPARATORS = re.compile(r"[、,，;；\s]+")
 
@@ -29,7 +40,7 @@ SEPARATORS = re.compile(r"[、,，;；\s]+")
 def text(
     values: dict[str, Any], key: str, problems: RowProblems, limit: int, *, required: bool = False
 ) -> str:
-    value = cell_text(values[key])
+    value = cell(values[key])
     if not value and required:
         problems.add(key, "", _("This column must be filled in"))
     elif len(value) > limit:
@@ -48,7 +59,7 @@ def whole(
     default: int | None = None,
 ) -> int | None:
     raw = values[key]
-    shown = cell_text(raw)
+    shown = cell(raw)
     if not shown:
         if default is None:
             problems.add(key, "", _("This column must be filled in"))
@@ -68,7 +79,7 @@ def whole(
 
 
 def decimal(values: dict[str, Any], key: str, problems: RowProblems) -> Decimal | None:
-    shown = cell_text(values[key])
+    shown = cell(values[key])
     if not shown:
         return None
     try:
@@ -88,15 +99,22 @@ def _lookup(key: str) -> dict[str, str]:
     return choice_lookup(key)
 
 
+@lru_cache(maxsize=4096)
+def _code(key: str, shown: str) -> str | None:
+    """The code a choice cell's text stands for: the same few words fill a whole column, and
+    normalising one costs more than the rest of the cell's check."""
+    return _lookup(key).get(normalise_header(shown))
+
+
 def choice(
     values: dict[str, Any], key: str, problems: RowProblems, *, required: bool = False
 ) -> str:
-    shown = cell_text(values[key])
+    shown = cell(values[key])
     if not shown:
         if required:
             problems.add(key, "", _("This column must be filled in"))
         return ""
-    found = _lookup(key).get(normalise_header(shown))
+    found = _code(key, shown)
     if found is None:
         problems.add(
             key,
@@ -111,7 +129,7 @@ def date(
     values: dict[str, Any], key: str, problems: RowProblems, *, required: bool = False
 ) -> dt.date | None:
     raw = values[key]
-    if raw is None or cell_text(raw) == "":
+    if cell(raw) == "":
         if required:
             problems.add(key, "", _("This column must be filled in"))
         return None
@@ -139,7 +157,7 @@ def phone(values: dict[str, Any], key: str, problems: RowProblems) -> str:
     ranges of the operators), so `parse_phone`'s answer is cached per 7-digit prefix: the
     libphonenumber check costs more than the rest of a person row.
     """
-    shown = cell_text(values[key])
+    shown = cell(values[key])
     if not shown:
         return ""
     if _MOBILE.fullmatch(shown):

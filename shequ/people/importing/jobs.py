@@ -1,9 +1,7 @@
 """Import jobs: the upload (a service: scope, role, audit) and its run in a background task.
 
 The run updates the job's status and row counts as it goes, so that the page's progress bar
-can follow it; the validation pass writes its progress in short transactions of its own. The
-writing pass is one transaction, which the page cannot look into: it shows "Saving" until it
-ends.
+can follow it (see `Progress`: the import runs in one transaction).
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,12 +84,13 @@ def import_job_execute(job_id: int) -> ImportJob:
     if job.status != ImportStatus.WAITING:
         return job
     _update(job, status=ImportStatus.VALIDATING)
+    publish = Progress(job)
 
     def progress(phase: str, done: int, total: int) -> None:
         status = ImportStatus.WRITING if phase == "writing" else ImportStatus.VALIDATING
         if status == ImportStatus.WRITING and job.status == ImportStatus.WRITING:
-            return  # inside the write transaction: nobody outside could see it
-        _update(job, status=status, processed=done if status == job.status else 0, total=total)
+            return  # the last checks and the commit: no count to show
+        publish(status=status, processed=done if status == job.status else 0, total=total)
 
     try:
         with job.file.open("rb") as file:
@@ -116,6 +115,8 @@ def import_job_execute(job_id: int) -> ImportJob:
             finished_at=timezone.now(),
         )
         raise
+    finally:
+        publish.close()
     counts = outcome.counts
     if outcome.report is not None:
         job.report.save(
@@ -133,6 +134,42 @@ def import_job_execute(job_id: int) -> ImportJob:
         finished_at=timezone.now(),
     )
     return job
+
+
+class Progress:
+    """Writes a running job's progress where the page can see it.
+
+    The import checks and writes its rows inside one transaction, which no other connection
+    sees into until it commits. On PostgreSQL the progress made inside it goes through a
+    connection of its own, committed at once. On SQLite it cannot: the import holds the
+    database's one write lock, so the page shows the progress reached before the transaction
+    opened until the import ends. Outside a transaction it is an ordinary update.
+    """
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self._side: Any = None
+
+    def __call__(self, **values: Any) -> None:
+        for name, value in values.items():
+            setattr(self.job, name, value)
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job.pk).update(**values)
+        elif connection.vendor == "postgresql":
+            if self._side is None:
+                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            quote = connection.ops.quote_name
+            sets = ", ".join(f"{quote(name)} = %s" for name in values)
+            with self._side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {quote(ImportJob._meta.db_table)} SET {sets} WHERE id = %s",
+                    [str(v) if isinstance(v, str) else v for v in values.values()] + [self.job.pk],
+                )
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
 
 def _update(job: ImportJob, **values: Any) -> None:

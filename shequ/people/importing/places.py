@@ -52,7 +52,7 @@ class _Rows:
     def write(self, ctx: Context) -> None:
         batch: list[tuple[Any, ...]] = []
         done = 0
-        for _row, payload, _household in ctx.scratch.rows():
+        for _row, payload in ctx.scratch.rows():
             done += 1
             if payload[1] == SAME:
                 ctx.counts.unchanged += 1
@@ -114,7 +114,7 @@ class BuildingRows(_Rows):
             pk, state = (matches[0][0], UPDATE) if matches else (None, CREATE)
             if matches and tuple(matches[0][2:]) == new:
                 state = SAME
-            rows.append((number, (pk, state, *new), ""))
+            rows.append((number, (pk, state, *new)))
         self._finish(ctx, rows, keys, errors)
 
     def _write(self, ctx: Context, batch: list[tuple[Any, ...]]) -> None:
@@ -194,7 +194,7 @@ class DwellingRows(_Rows):
                 str(area) if area else None,
                 use,
             )
-            rows.append((number, payload, ""))
+            rows.append((number, payload))
         self._finish(ctx, rows, keys, errors)
 
     def _write(self, ctx: Context, batch: list[tuple[Any, ...]]) -> None:
@@ -272,7 +272,7 @@ class TenancyRows(_Rows):
                 name, sorted(persons[h] for h, _m in tenants), starts.toordinal(), ends.toordinal(),
                 registered.toordinal() if registered else None,
             )  # fmt: skip
-            rows.append((number, payload, ""))
+            rows.append((number, payload))
         self._finish(ctx, rows, keys, errors)
 
     @staticmethod

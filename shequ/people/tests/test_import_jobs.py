@@ -55,23 +55,63 @@ def test_a_bad_last_row_leaves_the_database_unchanged(world: World) -> None:
 
 
 def test_a_failure_while_writing_rolls_everything_back(world: World, monkeypatch: Any) -> None:
-    monkeypatch.setattr(persons, "BATCH", 100)
-    calls = {"n": 0}
-    original = persons.PersonRows.write
+    from shequ.people.importing import engine
 
-    def failing(self: Any, ctx: Any) -> None:
-        original(self, ctx)
-        raise RuntimeError("disk full")
+    # Given chunks of 100 rows, each written as soon as it is checked, and a failure on the
+    # third chunk's writes
+    monkeypatch.setattr(engine, "CHUNK", 100)
+    original = persons.PersonRows._write
+    written: list[int] = []
 
-    monkeypatch.setattr(persons.PersonRows, "write", failing)
+    def failing(self: Any, ctx: Any, *args: Any) -> None:
+        written.append(Person.objects.count())
+        if len(written) == 3:
+            raise RuntimeError("disk full")
+        original(self, ctx, *args)
+
+    monkeypatch.setattr(persons.PersonRows, "_write", failing)
+    # When the file is imported, then the error comes through
     with pytest.raises(RuntimeError):
         register_import(
             actor=None, kind="persons", node=world.community,
             file=io.BytesIO(as_csv(rows(world, 450))), filename="a.csv",
         )  # fmt: skip
-    assert calls["n"] == 0
+    # And the two chunks written before it are gone with everything else
+    assert written == [0, 100, 200]
     assert Person.objects.count() == 0 and Household.objects.count() == 0
     assert not AuditEvent.objects.filter(action=Action.IMPORT).exists()
+
+
+def test_a_household_whose_head_comes_later_gets_the_heads_grid_and_dwelling(
+    world: World, monkeypatch: Any
+) -> None:
+    from shequ.people.importing import engine
+    from shequ.people.models import Building, Dwelling
+
+    building = Building.objects.create(region=world.grid, name="1号楼", address="幸福路1号")
+    flat = Dwelling.objects.create(
+        building=building, region=world.grid, unit=1, floor=3, number="301", use="owner"
+    )
+    # Given chunks of 2 rows, and a household whose members come before its head, in a
+    # later chunk
+    monkeypatch.setattr(engine, "CHUNK", 2)
+    data = rows(world, 5)
+    for index in (0, 1, 4):
+        data[index].update({"户号": "H-9", "与户主关系": "子女"})
+    data[4].update({"与户主关系": "户主", "楼栋地址": "幸福路1号", "单元": "1", "房号": "301"})
+    # When it is imported
+    outcome = register_import(
+        actor=None, kind="persons", node=world.community,
+        file=io.BytesIO(as_csv(data)), filename="a.csv",
+    )  # fmt: skip
+    # Then one household holds the three, with the head's dwelling
+    assert outcome.ok and outcome.counts.created == 5
+    household = Household.objects.get(number="H-9")
+    assert household.dwelling_id == flat.pk and household.region_id == world.grid.pk
+    assert sorted(household.members.values_list("relation", flat=True)) == [
+        "child", "child", "head"
+    ]  # fmt: skip
+    assert Household.objects.count() == 3
 
 
 def test_reimport_updates_instead_of_duplicating(world: World) -> None:
@@ -151,7 +191,7 @@ def test_the_job_runs_with_progress_and_a_report(world: World) -> None:
 
 
 def test_progress_is_written_while_checking(world: World, monkeypatch: Any) -> None:
-    from shequ.people.importing import engine
+    from shequ.people.importing import engine, jobs
 
     monkeypatch.setattr(engine, "CHUNK", 100)
     monkeypatch.setattr(engine.Context, "report", _always_report)
@@ -160,25 +200,57 @@ def test_progress_is_written_while_checking(world: World, monkeypatch: Any) -> N
         actor=world.users["director"], kind="persons", region=world.community, upload=upload
     )
     updates: list[tuple[str, int, int]] = []
-    real_update = ImportJob.objects.filter(pk=job.pk).update
+    real = jobs.Progress.__call__
 
-    def spy(**values: Any) -> int:
-        updates.append(
-            (values.get("status", ""), values.get("processed", -1), values.get("total", -1))
-        )
-        return real_update(**values)
+    def spy(self: Any, **values: Any) -> None:
+        updates.append((values["status"], values["processed"], values["total"]))
+        real(self, **values)
 
-    from shequ.people.importing import jobs
-
-    def update(job: Any, **values: Any) -> None:
-        _set(job, values)
-        spy(**values)
-
-    monkeypatch.setattr(jobs, "_update", update)
+    monkeypatch.setattr(jobs.Progress, "__call__", spy)
     import_job_execute(job.pk)
     assert ("validating", 100, 350) in updates and ("validating", 300, 350) in updates
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE and job.created == 350 and job.percent == 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_the_transaction_is_seen_on_postgresql(
+    world: World, monkeypatch: Any
+) -> None:
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    from shequ.people.importing import engine
+
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the import holds the one write lock: no progress until it ends")
+    monkeypatch.setattr(engine, "CHUNK", 100)
+    monkeypatch.setattr(engine.Context, "report", _always_report)
+    upload = SimpleUploadedFile("people.csv", as_csv(rows(world, 350)))
+    job = import_job_create(
+        actor=world.users["director"], kind="persons", region=world.community, upload=upload
+    )
+    seen: list[tuple[str, int]] = []
+    original = engine._first_pass
+
+    def watched(ctx: Any, handler: Any, reader: Any) -> None:
+        original(ctx, handler, reader)
+        # Seen from another connection while the import's transaction is still open
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT status, processed FROM people_importjob WHERE id = %s", [job.pk]
+                )
+                seen.append(cursor.fetchone())
+                cursor.execute("SELECT count(*) FROM people_person")
+                seen.append(cursor.fetchone())
+        finally:
+            other.close()
+
+    monkeypatch.setattr(engine, "_first_pass", watched)
+    import_job_execute(job.pk)
+    assert seen == [("validating", 350), (0,)]
+    assert Person.objects.count() == 350
 
 
 def _always_report(self: Any, phase: str, done: int, force: bool = False) -> None:

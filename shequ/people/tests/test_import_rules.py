@@ -235,14 +235,16 @@ def test_identity_numbers_for_the_report_are_masked_and_gbk_is_read(world: World
     assert outcome.first_errors[0][3] == id_number(1)[:6] + "********" + id_number(1)[14:17] + "0"
 
 
+@pytest.mark.parametrize("pool", [0, 2])
 def test_a_long_file_checked_in_worker_processes_reports_the_same(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: World, monkeypatch: pytest.MonkeyPatch, pool: int
 ) -> None:
     from shequ.people.importing import workers
 
-    # Given a pool from the second chunk of 1,000 rows on, even on a machine of one core
+    # Given a producer process from the second chunk of 1,000 rows on, preparing the rows
+    # itself (two cores) or with a pool of two workers, whatever the machine
     monkeypatch.setattr(workers, "PARALLEL_ROWS", 1000)
-    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+    monkeypatch.setattr(workers, "pool_size", lambda: pool)
     rows = [person_row(i, world.grid.code) for i in range(2500)]
     rows[1500]["身份证号"] = "110105198013010011"
     rows[2000]["网格"] = "不存在网格"  # a grid only the main process can explain
@@ -264,3 +266,33 @@ def test_a_long_file_checked_in_worker_processes_reports_the_same(
     assert crypto.decrypt(last.id_number_enc) == clean[-1]["身份证号"]
     assert last.phone_hash == crypto.keyed_hash(clean[-1]["联系电话"])
     assert last.name_pinyin
+
+
+def test_a_file_that_breaks_off_in_the_reading_process_is_reported(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shequ.people.importing import workers
+
+    # Given a UTF-8 file whose bytes stop being text far beyond the part that decided its
+    # encoding
+    content = as_csv([person_row(i, world.grid.code) for i in range(2500)])
+    cut = content.index(b"H002000")
+    content = content[:cut] + b"\xff\xfe" + content[cut:]
+
+    def imported() -> Outcome:
+        return register_import(
+            actor=None, kind="persons", node=world.community,
+            file=io.BytesIO(content), filename="people.csv",
+        )  # fmt: skip
+
+    # When it is read in the process itself, and by a producer process
+    alone = imported()
+    monkeypatch.setattr(workers, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(workers, "pool_size", lambda: 0)
+    produced = imported()
+    # Then both report the break at the same row (where the reader found it), nothing else,
+    # and nothing is written
+    assert not produced.ok and produced.first_errors == alone.first_errors
+    assert len(alone.first_errors) == 1 and alone.first_errors[0][0] > 1000
+    assert "UTF-8" in alone.first_errors[0][4]
+    assert Person.objects.count() == 0 and Household.objects.count() == 0

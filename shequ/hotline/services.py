@@ -1,0 +1,693 @@
+"""The hotline's writes: take a call, dispatch, send back (escalating at the third), supervise,
+assist, call back, the resident's opinion, and the lists (categories, units, responsibility).
+
+Every state change goes through the engine (`case_transition`); steps that route the case to a
+unit run inside `casetype.routing()`, the only place the guard lets them through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.audit.models import Action
+from shequ.audit.services import Target, audit_record
+from shequ.cases import deadlines
+from shequ.cases.deadlines import LimitKind, TimeLimit
+from shequ.cases.models import Case, Clock, Rating, RatingChannel
+from shequ.cases.services import (
+    Route,
+    case_open,
+    case_rate,
+    case_remark,
+    case_transition,
+    notify,
+    seal_requester_phone,
+)
+from shequ.hotline.casetype import HOTLINE, OPINION, routing
+from shequ.hotline.models import (
+    Assist,
+    Call,
+    CallbackResult,
+    CallOutcome,
+    Category,
+    Channel,
+    HotlineCase,
+    RequestKind,
+    Responsibility,
+    Urgency,
+)
+from shequ.lib import crypto
+from shequ.people.models import Person
+from shequ.regions.models import Region, RoleAssignment, Unit, UnitKind
+from shequ.regions.roles import Role
+
+# The third send-back escalates the case to the hotline's managers.
+ESCALATE_AFTER = 3
+# Without a category: sign for within 2 working hours, finish within 5 working days.
+DEFAULT_SIGN_FOR_HOURS = 2
+DEFAULT_HANDLING = TimeLimit(5, LimitKind.WORKING_DAYS)
+# An urgent call is signed for within one hour, around the clock.
+URGENT_SIGN_FOR_HOURS = 1
+# A resident's opinion is answered (adopted or not, then solved) within this many working days.
+OPINION_DAYS = 15
+TITLE_CHARS = 60
+
+
+def _title(text: str, category: Category | None) -> str:
+    first = " ".join(text.split())[:TITLE_CHARS]
+    return f"{category.name}：{first}" if category is not None else first
+
+
+def _seal_caller(name: str, phone: str) -> tuple[str, str, str]:
+    """(sealed name, sealed phone, masked phone) of a caller; the phone validated."""
+    try:
+        phone_enc, phone_masked, _tail = seal_requester_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"caller_phone": exc.message_dict["requester_phone"]}) from exc
+    name_enc = crypto.encrypt(name.strip()) if name.strip() else ""
+    return name_enc, phone_enc, phone_masked
+
+
+def _unit_staff(unit_ids: Sequence[int]) -> list[Any]:
+    """The users who work for these units (their inbox gets the unit's news)."""
+    rows = RoleAssignment.objects.filter(unit_id__in=list(unit_ids)).select_related("user")
+    return [row.user for row in rows if row.user.is_active]
+
+
+def _managers_over(region: Region) -> list[Any]:
+    ancestors = [int(part) for part in region.path.strip("/").split("/") if part]
+    rows = RoleAssignment.objects.filter(
+        region_id__in=ancestors, role__in=(Role.STREET_MANAGER, Role.DISTRICT_ADMIN)
+    ).select_related("user")
+    return [row.user for row in rows if row.user.is_active]
+
+
+@dataclass(frozen=True)
+class CallIn:
+    """What the operator typed about a call."""
+
+    text: str
+    region: Region
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    category: Category | None = None
+    kind: str = RequestKind.HELP
+    urgency: str = Urgency.NORMAL
+    confidential: bool = False
+    caller_name: str = ""
+    caller_phone: str = ""
+    person: Person | None = None
+
+
+def _check_call(data: CallIn) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.text.strip():
+        errors["text"] = [_("Write down what the caller asks for")]
+    if data.kind not in RequestKind.values:
+        errors["kind"] = [_("Choose the kind of request")]
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = [_("Choose the urgency")]
+    if (data.lat is None) != (data.lng is None):
+        errors["lat"] = [_("A point needs both latitude and longitude")]
+    elif (
+        data.lat is not None
+        and data.lng is not None
+        and not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180)
+    ):
+        errors["lat"] = [_("The point is not on the map")]
+    if data.category is not None and not data.category.is_active:
+        errors["category"] = [_("This category is no longer in use")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def call_take(
+    *,
+    actor: Any,
+    data: CallIn,
+    merge_into: Case | None = None,
+    link_to: Case | None = None,
+    request: HttpRequest | None = None,
+) -> Call:
+    """Record a call: a new case, a repeat merged into an open case, or a case linked to one.
+
+    A confidential caller's name and phone are sealed on the call and the hotline part only;
+    the case gets a placeholder name and no phone. The caller must be given by the view
+    within the actor's reach (`open_case_for_merge`, `hotline_case_for_user`).
+    """
+    _check_call(data)
+    name = data.caller_name.strip() or (data.person.name if data.person else "")
+    name_enc, phone_enc, phone_masked = _seal_caller(name, data.caller_phone)
+    if merge_into is not None:
+        target = Case.objects.select_for_update(of=("self",)).get(pk=merge_into.pk)
+        if target.clock == Clock.STOPPED:
+            raise ValidationError({"merge": [_("That matter is finished: take a new case")]})
+        call = Call.objects.create(
+            case=target,
+            region=target.region,
+            outcome=CallOutcome.REPEAT,
+            operator=actor,
+            text=data.text.strip(),
+            confidential=data.confidential,
+            caller_name_enc=name_enc,
+            caller_phone_enc=phone_enc,
+            caller_phone_masked=phone_masked,
+        )
+        repeats = Call.objects.filter(case=target, outcome=CallOutcome.REPEAT).count()
+        case_remark(
+            case=target,
+            action="repeat_call",
+            actor=actor,
+            note=data.text.strip(),
+            tell=[target.handler, target.first_responder],
+            data={"repeats": repeats},
+            request=request,
+        )
+        _audit_call(actor, call, request)
+        return call
+    if data.confidential:
+        requester_name, requester_phone, person = _("Confidential caller"), "", None
+    else:
+        requester_name = name or _("Anonymous caller")
+        requester_phone, person = data.caller_phone, data.person
+    case = case_open(
+        case_type=HOTLINE,
+        actor=actor,
+        region=data.region,
+        title=_title(data.text, data.category),
+        requester=person,
+        requester_name=requester_name,
+        requester_phone=requester_phone,
+        first_responder=actor,
+        address=data.address,
+        lat=data.lat,
+        lng=data.lng,
+        start_clock=False,
+        parent=link_to,
+        request=request,
+    )
+    HotlineCase.objects.create(
+        case=case,
+        channel=Channel.PHONE,
+        kind=data.kind,
+        category=data.category,
+        urgency=data.urgency,
+        text=data.text.strip(),
+        confidential=data.confidential,
+        caller_name_enc=name_enc if data.confidential else "",
+        caller_phone_enc=phone_enc if data.confidential else "",
+        caller_phone_masked=phone_masked if data.confidential else "",
+    )
+    call = Call.objects.create(
+        case=case,
+        region=case.region,
+        outcome=CallOutcome.LINKED if link_to is not None else CallOutcome.NEW,
+        operator=actor,
+        text=data.text.strip(),
+        confidential=data.confidential,
+        caller_name_enc=name_enc,
+        caller_phone_enc=phone_enc,
+        caller_phone_masked=phone_masked,
+    )
+    _audit_call(actor, call, request)
+    return call
+
+
+def _audit_call(actor: Any, call: Call, request: HttpRequest | None) -> None:
+    audit_record(
+        actor=actor,
+        action=Action.CREATE,
+        obj=call,
+        changes={
+            "outcome": [None, call.outcome],
+            "case": [None, call.case_id],
+            "confidential": [None, call.confidential],
+            "caller": "changed" if call.caller_name_enc or call.caller_phone_enc else None,
+        },
+        request=request,
+        region_path=call.region.path,
+    )
+
+
+def limits_for(detail: HotlineCase, now: dt.datetime) -> tuple[TimeLimit, dt.datetime]:
+    """The handling limit of a dispatch and the moment the unit must sign for it by."""
+    category = detail.category
+    if detail.urgency == Urgency.URGENT:
+        hours = category.urgent_hours if category is not None else 24
+        handling = TimeLimit(hours, LimitKind.URGENT_HOURS)
+        sign_for = deadlines.deadline(TimeLimit(URGENT_SIGN_FOR_HOURS, LimitKind.URGENT_HOURS), now)
+        return handling, sign_for.due_at
+    if category is not None:
+        handling = TimeLimit(category.handling_amount, category.handling_kind)
+        hours = category.sign_for_hours
+    else:
+        handling, hours = DEFAULT_HANDLING, DEFAULT_SIGN_FOR_HOURS
+    sign_for = deadlines.deadline(TimeLimit(hours, LimitKind.WORKING_HOURS), now)
+    return handling, sign_for.due_at
+
+
+def suggested_units(detail: HotlineCase, region: Region) -> Responsibility | None:
+    """The responsibility list's entry for the case's category at its place."""
+    if detail.category is None:
+        return None
+    return Responsibility.objects.for_place(detail.category, region)
+
+
+@transaction.atomic
+def case_dispatch(
+    *,
+    case: Case,
+    actor: Any,
+    lead_unit: Unit,
+    assisting_units: Sequence[Unit] = (),
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Case:
+    """Send a hotline case to a lead unit with assisting units and a fresh time limit.
+
+    From "accepted" or "returned" this is the operator's dispatch; from "escalated" (after
+    the third send-back) it is a manager's assignment, with a stated reason.
+    """
+    detail = HotlineCase.objects.select_for_update().get(case_id=case.pk)
+    assisting = [unit for unit in assisting_units if unit.pk != lead_unit.pk]
+    now = timezone.now()
+    handling, sign_for_due = limits_for(detail, now)
+    name = "assign" if case.state == "escalated" else "dispatch"
+    with routing():
+        moved = case_transition(
+            case=case,
+            name=name,
+            actor=actor,
+            note=note,
+            data={
+                "lead_unit": lead_unit.pk,
+                "assisting_units": [unit.pk for unit in assisting],
+                "sign_for_due": timezone.localtime(sign_for_due).isoformat(timespec="minutes"),
+            },
+            route=Route(owner_unit=lead_unit, clear_handler=True, limit=handling),
+            request=request,
+        )
+    detail.lead_unit = lead_unit
+    detail.sign_for_due = sign_for_due
+    detail.sign_for_reminded = False
+    detail.save(update_fields=["lead_unit", "sign_for_due", "sign_for_reminded"])
+    Assist.objects.filter(case=case, active=True).update(active=False)
+    Assist.objects.bulk_create([Assist(case=case, unit=unit) for unit in assisting])
+    notify(
+        _unit_staff([lead_unit.pk]),
+        moved,
+        _("New hotline matter for %(unit)s: %(code)s %(title)s. Sign for it by %(time)s.")
+        % {
+            "unit": lead_unit.name,
+            "code": moved.tracking_code,
+            "title": moved.title,
+            "time": f"{timezone.localtime(sign_for_due):%m-%d %H:%M}",
+        },
+    )
+    if assisting:
+        notify(
+            _unit_staff([unit.pk for unit in assisting]),
+            moved,
+            _("Your unit assists %(lead)s on %(code)s %(title)s.")
+            % {"lead": lead_unit.name, "code": moved.tracking_code, "title": moved.title},
+        )
+    return moved
+
+
+@transaction.atomic
+def case_send_back(
+    *, case: Case, actor: Any, note: str, request: HttpRequest | None = None
+) -> Case:
+    """The unit returns a case it is not responsible for, with its reason.
+
+    The case goes back to the hotline for another dispatch; the third send-back of a case
+    escalates it at once to the managers of the hotline over its place, who assign a unit.
+    """
+    detail = HotlineCase.objects.select_for_update().get(case_id=case.pk)
+    count = detail.send_backs + 1
+    escalate = count >= ESCALATE_AFTER
+    unit_id = case.owner_unit_id
+    with routing():
+        moved = case_transition(
+            case=case,
+            name="send_back_escalate" if escalate else "send_back",
+            actor=actor,
+            note=note,
+            data={"unit": unit_id, "send_backs": count},
+            route=Route(clear_owner=True, clear_handler=True),
+            request=request,
+        )
+    detail.send_backs = count
+    detail.lead_unit = None
+    detail.sign_for_due = None
+    detail.save(update_fields=["send_backs", "lead_unit", "sign_for_due"])
+    Assist.objects.filter(case=case, active=True).update(active=False)
+    if escalate:
+        notify(
+            _managers_over(moved.region),
+            moved,
+            _(
+                "Escalated after %(count)d send-backs: %(code)s %(title)s. Assign the unit "
+                "that takes it."
+            )
+            % {"count": count, "code": moved.tracking_code, "title": moved.title},
+        )
+    return moved
+
+
+def case_supervise(*, case: Case, actor: Any, note: str, request: HttpRequest | None = None) -> Any:
+    """督办: a remark on the timeline that the unit's staff and handler get in their inbox."""
+    if case.clock == Clock.STOPPED or case.owner_unit_id is None:
+        raise ValidationError({"note": [_("Only a matter in a unit's hands can be supervised")]})
+    return case_remark(
+        case=case,
+        action="supervise",
+        actor=actor,
+        note=note,
+        tell=[case.handler, *_unit_staff([case.owner_unit_id])],
+        request=request,
+    )
+
+
+@transaction.atomic
+def assist_reply(
+    *, assist: Assist, actor: Any, reply: str, request: HttpRequest | None = None
+) -> Assist:
+    """An assisting unit's contribution, for the lead unit to use in its answer."""
+    if not reply.strip():
+        raise ValidationError({"reply": [_("Write what your unit did or found")]})
+    locked = Assist.objects.select_for_update().select_related("case", "unit").get(pk=assist.pk)
+    if not locked.active:
+        raise ValidationError({"reply": [_("Your unit no longer assists on this matter")]})
+    if locked.case.clock == Clock.STOPPED:
+        raise ValidationError({"reply": [_("This matter is finished")]})
+    locked.reply = reply.strip()
+    locked.replied_at = timezone.now()
+    locked.replied_by = actor
+    locked.save(update_fields=["reply", "replied_at", "replied_by"])
+    case_remark(
+        case=locked.case,
+        action="assist_reply",
+        actor=actor,
+        note=locked.reply,
+        tell=[locked.case.handler, *_unit_staff([locked.case.owner_unit_id or 0])],
+        data={"unit": locked.unit_id},
+        request=request,
+    )
+    return locked
+
+
+@transaction.atomic
+def case_call_back(
+    *,
+    case: Case,
+    actor: Any,
+    result: str,
+    note: str,
+    level: int | None = None,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[Case, Rating | None]:
+    """回访: record the call-back's result and close the case; the caller's rating, if given.
+
+    A rating is never required: without `level` none is recorded. A poor rating opens the
+    engine's rectification.
+    """
+    if result not in CallbackResult.values:
+        raise ValidationError({"result": [_("Choose the result of the call-back")]})
+    moved = case_transition(
+        case=case,
+        name="call_back",
+        actor=actor,
+        note=note,
+        data={"callback_result": result},
+        request=request,
+    )
+    rating = None
+    if level is not None:
+        rating = case_rate(
+            case=moved,
+            level=level,
+            comment=comment,
+            channel=RatingChannel.CALLBACK,
+            actor=actor,
+            request=request,
+        )
+    return moved, rating
+
+
+def sign_for_reminders(now: dt.datetime | None = None) -> int:
+    """Tell the unit when a dispatched case was not signed for within its limit (once).
+
+    The case's own clock runs the handling limit (the engine's scan reminds on it); the
+    sign-for limit is the hotline's, so the hotline reminds on it. Returns the reminders sent.
+    """
+    now = now or timezone.now()
+    sent = 0
+    due = list(
+        HotlineCase.objects.filter(sign_for_reminded=False, sign_for_due__lt=now)
+        .select_related("case")
+        .order_by("sign_for_due")[:500]
+    )
+    for detail in due:
+        with transaction.atomic():
+            case = detail.case
+            if case.state == "dispatched" and case.owner_unit_id is not None:
+                case_remark(
+                    case=case,
+                    action="sign_for_overdue",
+                    actor=None,
+                    note=_("Not signed for within the limit (%(time)s).")
+                    % {"time": f"{timezone.localtime(detail.sign_for_due):%m-%d %H:%M}"},
+                    tell=[case.first_responder, *_unit_staff([case.owner_unit_id])],
+                )
+                sent += 1
+            HotlineCase.objects.filter(pk=detail.pk).update(sign_for_reminded=True)
+    return sent
+
+
+# --- Residents' opinions (民情) ------------------------------------------------------------
+
+
+@transaction.atomic
+def opinion_submit(
+    *,
+    resident: Any,
+    community: Region,
+    text: str,
+    address: str = "",
+    request: HttpRequest | None = None,
+) -> Case:
+    """A resident's opinion or suggestion from the portal, for the community to answer."""
+    errors: dict[str, list[str]] = {}
+    if len(text.strip()) < 5:
+        errors["text"] = [_("Write your opinion in a few words at least")]
+    if community.level.key != "community":
+        errors["community"] = [_("Choose your community")]
+    if errors:
+        raise ValidationError(errors)
+    case = case_open(
+        case_type=OPINION,
+        actor=None,
+        region=community,
+        title=" ".join(text.split())[:TITLE_CHARS],
+        requester_name=resident.name,
+        requester_phone=crypto.decrypt(resident.phone_enc),
+        address=address,
+        promised_days=OPINION_DAYS,
+        note=_("Sent on the resident portal"),
+        request=request,
+    )
+    HotlineCase.objects.create(
+        case=case,
+        channel=Channel.PORTAL,
+        kind=RequestKind.SUGGESTION,
+        text=text.strip(),
+        resident=resident,
+    )
+    audit_record(
+        actor=resident,
+        action=Action.CREATE,
+        obj=case,
+        changes={"opinion": [None, case.tracking_code]},
+        request=request,
+    )
+    notify(
+        [
+            row.user
+            for row in RoleAssignment.objects.filter(
+                region=community, role=Role.COMMUNITY_LEADER
+            ).select_related("user")
+        ],
+        case,
+        _("A resident's opinion for %(community)s: %(title)s")
+        % {"community": community.name, "title": case.title},
+    )
+    return case
+
+
+# --- The lists -------------------------------------------------------------------------------
+
+
+def _require_admin(actor: Any) -> None:
+    from shequ.hotline.selectors import can_manage_lists
+
+    if actor is not None and not can_manage_lists(actor):
+        raise PermissionDenied(_("The hotline's lists are kept by the district administrator"))
+
+
+@transaction.atomic
+def category_save(
+    *,
+    actor: Any,
+    category: Category | None = None,
+    values: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Category:
+    """Create or change a category (code, name, limits, active)."""
+    _require_admin(actor)
+    fields: tuple[str, ...] = ("code", "name", "sign_for_hours", "handling_amount")
+    fields += ("handling_kind", "urgent_hours", "is_active")
+    target = category or Category()
+    before = {name: getattr(target, name) for name in fields} if category else {}
+    for name in fields:
+        if name in values:
+            setattr(target, name, values[name])
+    target.code = str(target.code).strip()
+    target.name = str(target.name).strip()
+    if target.handling_kind not in LimitKind.values:
+        raise ValidationError({"handling_kind": [_("Choose how the limit is counted")]})
+    duplicate = Category.objects.filter(code=target.code).exclude(pk=target.pk).exists()
+    if duplicate:
+        raise ValidationError({"code": [_("Another category has this code")]})
+    target.full_clean()
+    target.save()
+    after = {name: getattr(target, name) for name in fields}
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE if category else Action.CREATE,
+        obj=target,
+        changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+        request=request,
+    )
+    return target
+
+
+@transaction.atomic
+def unit_save(
+    *,
+    actor: Any,
+    unit: Unit | None = None,
+    code: str,
+    name: str,
+    kind: str,
+    region: Region,
+    request: HttpRequest | None = None,
+) -> Unit:
+    """Create or change a unit calls go to: a department or a partner unit 加盟单位."""
+    _require_admin(actor)
+    errors: dict[str, list[str]] = {}
+    if not code.strip():
+        errors["code"] = [_("Enter the unit's code")]
+    elif Unit.objects.filter(code=code.strip()).exclude(pk=unit.pk if unit else 0).exists():
+        errors["code"] = [_("Another unit has this code")]
+    if not name.strip():
+        errors["name"] = [_("Enter the unit's name")]
+    if kind not in UnitKind.values:
+        errors["kind"] = [_("Choose the kind of unit")]
+    if errors:
+        raise ValidationError(errors)
+    target = unit or Unit()
+    before = {"code": target.code, "name": target.name, "kind": target.kind} if unit else {}
+    target.code, target.name, target.kind, target.region = code.strip(), name.strip(), kind, region
+    target.save()
+    after = {"code": target.code, "name": target.name, "kind": target.kind}
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE if unit else Action.CREATE,
+        obj=target,
+        changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+        request=request,
+        region_path=region.path,
+    )
+    return target
+
+
+@transaction.atomic
+def unit_handler_add(
+    *, actor: Any, unit: Unit, user: Any, request: HttpRequest | None = None
+) -> RoleAssignment:
+    """Let a staff user handle the unit's hotline matters (back office at the unit's node)."""
+    from shequ.regions.services import assignment_create
+
+    _require_admin(actor)
+    return assignment_create(
+        actor=actor,
+        user=user,
+        role=Role.BACK_OFFICE,
+        region=unit.region,
+        unit=unit,
+        request=request,
+    )
+
+
+@transaction.atomic
+def responsibility_save(
+    *,
+    actor: Any,
+    category: Category,
+    region: Region,
+    lead_unit: Unit,
+    assisting_units: Sequence[Unit] = (),
+    duty: str = "",
+    request: HttpRequest | None = None,
+) -> Responsibility:
+    """Set who leads and who assists on a category within a node's subtree."""
+    _require_admin(actor)
+    assisting = [unit for unit in assisting_units if unit.pk != lead_unit.pk]
+    entry, created = Responsibility.objects.get_or_create(
+        category=category, region=region, defaults={"lead_unit": lead_unit, "duty": duty}
+    )
+    before = {} if created else {"lead_unit": entry.lead_unit_id, "duty": entry.duty}
+    entry.lead_unit, entry.duty = lead_unit, duty.strip()[:200]
+    entry.save()
+    entry.assisting_units.set(assisting)
+    audit_record(
+        actor=actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=entry,
+        changes={
+            "lead_unit": [before.get("lead_unit"), lead_unit.pk],
+            "assisting_units": sorted(unit.pk for unit in assisting),
+            "duty": [before.get("duty"), entry.duty],
+        },
+        request=request,
+        region_path=region.path,
+    )
+    return entry
+
+
+@transaction.atomic
+def responsibility_delete(
+    *, actor: Any, entry: Responsibility, request: HttpRequest | None = None
+) -> None:
+    _require_admin(actor)
+    audit_record(
+        actor=actor,
+        action=Action.DELETE,
+        obj=Target("hotline.responsibility", str(entry.pk), str(entry), entry.region.path),
+        changes={"category": entry.category_id, "lead_unit": entry.lead_unit_id},
+        request=request,
+    )
+    entry.delete()

@@ -38,10 +38,30 @@ def setup_django(name: str) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{BENCH_DB_DIR / f'{name}.sqlite3'}"
     os.environ["DATABASE_URL"] = url
+    if url.startswith(("postgres://", "postgresql://")):
+        create_postgres_database(url)
     import django
 
     django.setup()
     return url
+
+
+def create_postgres_database(url: str) -> None:
+    """Create the PostgreSQL database a benchmark names when the server does not have it yet
+    (only a benchmark database: its name must contain "bench")."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        return
+    server = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if found.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def fresh_database() -> None:

@@ -61,6 +61,9 @@ class HotlineCallIn(Schema):
     person_id: int | None = Field(None, description="The caller in the register, if known.")
     merge_into: int | None = Field(None, description="An open case: the call is a repeat of it.")
     link_to: int | None = Field(None, description="A case the new case is linked to.")
+    channel: str = Field(
+        "phone", description="'phone' for a call an operator took, 'api' for a system's request."
+    )
 
 
 class HotlineCallOut(Schema):
@@ -242,6 +245,7 @@ def call_take(request: HttpRequest, data: HotlineCallIn) -> Any:
             caller_name=data.caller_name,
             caller_phone=data.caller_phone,
             person=person,
+            channel=data.channel,
         ),
         merge_into=merge,
         link_to=link,

@@ -252,10 +252,14 @@ class CallQuerySet(ScopedQuerySet):
 
 
 class Call(models.Model):
-    """One call taken by an operator: it opened a case, was merged into one, or was linked."""
+    """One call taken by an operator, or one request a system sent through the API (`channel`):
+    it opened a case, was merged into one, or was linked."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hotline_calls")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE
+    )
     outcome = models.CharField(_("outcome"), max_length=8, choices=CallOutcome.choices)
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

@@ -107,6 +107,8 @@ class CallIn:
     caller_name: str = ""
     caller_phone: str = ""
     person: Person | None = None
+    # How the request came: an operator's phone call, or a system through the API (Open311).
+    channel: str = Channel.PHONE
 
 
 def _check_call(data: CallIn) -> None:
@@ -117,6 +119,8 @@ def _check_call(data: CallIn) -> None:
         errors["kind"] = [_("Choose the kind of request")]
     if data.urgency not in Urgency.values:
         errors["urgency"] = [_("Choose the urgency")]
+    if data.channel not in (Channel.PHONE, Channel.API):
+        errors["channel"] = [_("A call comes by phone or through the API")]
     if (data.lat is None) != (data.lng is None):
         errors["lat"] = [_("A point needs both latitude and longitude")]
     elif (
@@ -156,6 +160,7 @@ def call_take(
         call = Call.objects.create(
             case=target,
             region=target.region,
+            channel=data.channel,
             outcome=CallOutcome.REPEAT,
             operator=actor,
             text=data.text.strip(),
@@ -199,7 +204,7 @@ def call_take(
     )
     HotlineCase.objects.create(
         case=case,
-        channel=Channel.PHONE,
+        channel=data.channel,
         kind=data.kind,
         category=data.category,
         urgency=data.urgency,
@@ -212,6 +217,7 @@ def call_take(
     call = Call.objects.create(
         case=case,
         region=case.region,
+        channel=data.channel,
         outcome=CallOutcome.LINKED if link_to is not None else CallOutcome.NEW,
         operator=actor,
         text=data.text.strip(),

@@ -137,3 +137,20 @@ def test_out_of_reach_answers_not_found(hotline: Hotline) -> None:
         == 403
     )
     assert Case.objects.get(pk=case.pk).state == "accepted"
+
+
+def test_a_system_records_its_request_on_the_api_channel(hotline: Hotline) -> None:
+    operator = api(hotline.operator)
+    body = {"text": "小区路灯不亮", "address": "湖北路3号"}
+    sent = operator.post(
+        "/api/v1/hotline/calls", {**body, "channel": "api"}, content_type="application/json"
+    )
+    wrong = operator.post(
+        "/api/v1/hotline/calls", {**body, "channel": "fax"}, content_type="application/json"
+    )
+    assert sent.status_code == 201, sent.content
+    detail = HotlineCase.objects.get(case_id=sent.json()["case_id"])
+    assert (detail.channel, detail.case.hotline_calls.get().channel) == ("api", "api")
+    assert wrong.status_code in (400, 422)
+    assert "channel" in wrong.json()["detail"]
+    assert HotlineCase.objects.count() == 1

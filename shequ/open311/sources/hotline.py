@@ -1,8 +1,8 @@
 """The hotline's categories as Open311 services; a posted request becomes a hotline case.
 
 Service codes are `H-` and the category's code (`H-GS` 供水), so that they never meet the
-incident codes. A request is taken through the hotline's own intake (`call_take`), as a call
-recorded by the key's account: the hotline's operators then dispatch it like any other.
+incident codes. A request is taken through the hotline's own intake (`call_take`) on the API channel, recorded
+under the key's account: the hotline's operators then dispatch it like any other.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shequ.cases.deadlines import LimitKind
 from shequ.cases.models import Case
-from shequ.hotline.models import Category
+from shequ.hotline.models import Category, Channel
 from shequ.hotline.services import CallIn, call_take
 from shequ.open311.protocol import Open311Error
 from shequ.open311.registry import Intake, Service, ServiceSource, register
@@ -64,6 +64,7 @@ def create(intake: Intake) -> Case:
             category=category,
             caller_name=intake.requester_name,
             caller_phone=intake.requester_phone,
+            channel=Channel.API,
         ),
         request=intake.request,
     )

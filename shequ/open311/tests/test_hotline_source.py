@@ -87,6 +87,8 @@ def test_a_request_to_a_hotline_service_is_taken_as_a_call(
     )
     call = Call.objects.get(case=case)
     assert call.operator == app.user
+    # Recorded as a system's request, not as a phone call.
+    assert (call.channel, detail.channel) == ("api", "api")
     assert crypto.decrypt(call.caller_phone_enc) == "13812345678"
     assert ServiceRequest.objects.get().source == "hotline"
     # A retry with the token is the same request.

@@ -21,66 +21,36 @@
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import random
-import socket
-import subprocess
 import sys
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, fresh_database, print_table, rate, setup_django, write_result
+from common import print_table, write_result
+from http_load import Run, alternate, prepare, seed_district, serve
 
 PERSONS = 50
 CASES = 300
 PHONE = "13912340000"
-START_SECONDS = 180
 
 
 def seed() -> dict[str, Any]:
     """A small district through the services; returns what the load generator needs."""
-    from django.db import connection
-
-    from bench.bare_views import TABLE_SQL
     from shequ.accounts.models import User
     from shequ.accounts.services import api_token_create
     from shequ.hall.models import ItemKind
     from shequ.hall.services import item_save, window_accept
     from shequ.lib.idnumbers import check_char
     from shequ.people.services import person_create
-    from shequ.regions.models import Level, RoleAssignment, Unit, UnitKind
+    from shequ.regions.models import RoleAssignment, Unit, UnitKind
     from shequ.regions.roles import Role
-    from shequ.regions.services import region_create
 
-    with connection.cursor() as cursor:
-        cursor.execute(TABLE_SQL[connection.vendor])
-    admin = User.objects.create_user(username="bench-admin", password="Bench-only-2026")
-    level = {lv.key: lv for lv in Level.objects.all()}
-    district = region_create(
-        actor=admin, code="130105", name="新华区", level=level["district"], parent=None
-    )
-    RoleAssignment.objects.create(user=admin, role=Role.DISTRICT_ADMIN, region=district)
-    street = region_create(
-        actor=admin, code="130105001", name="古楼街道", level=level["street"], parent=district
-    )
-    community = region_create(
-        actor=admin, code="130105001001", name="湖北社区", level=level["community"], parent=street
-    )
-    grid = region_create(
-        actor=admin,
-        code="130105001001001",
-        name="湖北一网格",
-        level=level["grid"],
-        parent=community,
-    )
+    tree = seed_district()
+    admin, district, community, grid = tree.admin, tree.district, tree.community, tree.grid
     unit = Unit.objects.create(
         code="U-CIVIL", name="民政局", kind=UnitKind.DEPARTMENT, region=district
     )
@@ -132,68 +102,10 @@ def seed() -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(port: int, workers: int, database_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.bench_settings",
-        "DEBUG": "false",
-        "SHEQU_ALLOW_DEV_SECRETS": "true",
-        "DATABASE_URL": database_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-        "--chdir", str(ROOT), "--backlog", "2048", "--log-level", "warning",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env=env)
-    # On a loaded machine four workers may take a minute to import Django.
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the server did not start")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/bench/ping")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    server.wait(timeout=60)
-    raise SystemExit(f"the server did not answer within {START_SECONDS} s")
-
-
-@dataclass
-class Run:
-    name: str
-    connections: int
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def rps(self) -> float:
-        return rate(self.requests, self.seconds)
-
-    def percentile(self, share: float) -> float:
-        if not self.latencies:
-            return 0.0
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
-
-
 def _request(
     kind: str, data: dict[str, Any], tag: str, serial: int
-) -> tuple[str, bytes, dict[str, str], int]:
-    """(path, body, headers, expected status) of one request of a scenario."""
+) -> tuple[str, bytes, dict[str, str], tuple[int, ...]]:
+    """(path, body, headers, expected statuses) of one request of a scenario."""
     headers = {"Content-Type": "application/json"}
     if kind == "intake":
         headers["Authorization"] = f"Bearer {data['token']}"
@@ -204,100 +116,15 @@ def _request(
             "region_id": data["region_id"],
             "materials": data["materials"],
         }
-        return "/api/v1/hall/applications", json.dumps(body).encode(), headers, 201
+        return "/api/v1/hall/applications", json.dumps(body).encode(), headers, (201,)
     if kind == "bare_insert":
         body = {"code": f"{tag}-{serial}", "note": "x"}
-        return "/bench/insert", json.dumps(body).encode(), headers, 201
+        return "/bench/insert", json.dumps(body).encode(), headers, (201,)
     code, tail = random.choice(data["lookups"])
     if kind == "lookup":
         body = {"code": code, "phone_tail": tail}
-        return "/api/v1/hall/lookup", json.dumps(body).encode(), headers, 200
-    return "/bench/read", json.dumps({"code": code}).encode(), headers, 200
-
-
-def _client(job: dict[str, Any]) -> tuple[int, int, list[float]]:
-    """One client process: `threads` connections, each sending requests back to back."""
-    lock = threading.Lock()
-    totals = {"requests": 0, "errors": 0}
-    latencies: list[float] = []
-    stop_at = job["stop_at"]
-
-    def loop(thread: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", job["port"], timeout=60)
-        mine: list[float] = []
-        errors = 0
-        serial = 0
-        tag = f"{job['tag']}-{job['index']}-{thread}"
-        while time.time() < stop_at and serial < job["max_requests"]:
-            path, body, headers, expected = _request(job["kind"], job["data"], tag, serial)
-            serial += 1
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body, headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == expected
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                ok = False
-            mine.append(time.perf_counter() - started)
-            errors += not ok
-        conn.close()
-        with lock:
-            totals["requests"] += len(mine)
-            totals["errors"] += errors
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(job["threads"])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return totals["requests"], totals["errors"], latencies
-
-
-def drive(
-    pool: ProcessPoolExecutor,
-    *,
-    kind: str,
-    port: int,
-    data: dict[str, Any],
-    connections: int,
-    seconds: float,
-    max_requests: int,
-    processes: int,
-) -> Run:
-    """Load one URL with `connections` connections for `seconds` (after a warm-up second)."""
-    runs = []
-    for phase, length in (("warm", 1.0), ("run", seconds)):
-        tag = f"{kind}-{connections}-{phase}-{time.time_ns()}"
-        started = time.time()
-        jobs = [
-            {
-                "kind": kind,
-                "port": port,
-                "data": data,
-                "tag": tag,
-                "index": index,
-                "threads": connections // processes + (index < connections % processes),
-                "stop_at": started + length,
-                "max_requests": max_requests // connections + 1,
-            }
-            for index in range(processes)
-        ]
-        results = list(pool.map(_client, jobs))
-        elapsed = time.time() - started
-        runs.append(
-            Run(
-                kind,
-                connections,
-                sum(r[0] for r in results),
-                sum(r[1] for r in results),
-                elapsed,
-                [lat for r in results for lat in r[2]],
-            )
-        )
-    return runs[-1]
+        return "/api/v1/hall/lookup", json.dumps(body).encode(), headers, (200,)
+    return "/bench/read", json.dumps({"code": code}).encode(), headers, (200,)
 
 
 def main() -> None:
@@ -312,74 +139,44 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="load generator processes")
     options = parser.parse_args()
 
-    url = setup_django("api")
-    from django.db import connection, connections
+    url, data = prepare("api", seed)
+    from django.db import connection
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    fresh_database()
-    started = time.perf_counter()
-    data = seed()
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
     vendor = connection.vendor
     environment_db = url.split(":", 1)[0]
-    connections.close_all()
 
-    port = free_port()
-    server = start_server(port, options.workers, url)
     runs: list[Run] = []
-    try:
-        with ProcessPoolExecutor(max_workers=options.clients) as pool:
-            pairs = [
-                ("bare_insert", "intake", options.intake_connections),
-                ("bare_read", "lookup", 16),
-                ("bare_read", "lookup", 64),
-            ]
-            # Bare and API runs alternate, so that a change in the machine's load (it may be
-            # shared) falls on both alike; the rounds of each are added up.
-            for bare_kind, api_kind, count in pairs:
-                for kind in (bare_kind, api_kind):
-                    runs.append(Run(kind, count, 0, 0, 0.0, []))
-                for _round in range(options.rounds):
-                    for run in runs[-2:]:
-                        one = drive(
-                            pool,
-                            kind=run.name,
-                            port=port,
-                            data=data,
-                            connections=count,
-                            seconds=options.seconds,
-                            max_requests=options.max_requests,
-                            processes=options.clients,
-                        )
-                        run.requests += one.requests
-                        run.errors += one.errors
-                        run.seconds += one.seconds
-                        run.latencies += one.latencies
-                for run in runs[-2:]:
-                    print(
-                        f"{run.name:12} {count:3} connections: {run.rps:8.1f} req/s, "
-                        f"{run.errors} errors"
-                    )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serve(options.workers, url) as port, ProcessPoolExecutor(options.clients) as pool:
+        pairs = [
+            ("bare_insert", "intake", options.intake_connections),
+            ("bare_read", "lookup", 16),
+            ("bare_read", "lookup", 64),
+        ]
+        for bare_kind, api_kind, count in pairs:
+            pair = [Run(kind, count, 0, 0, 0.0, []) for kind in (bare_kind, api_kind)]
+            alternate(
+                pool,
+                pair,
+                rounds=options.rounds,
+                request=_request,
+                port=port,
+                data=data,
+                seconds=options.seconds,
+                processes=options.clients,
+                max_requests=options.max_requests,
+            )
+            for run in pair:
+                print(
+                    f"{run.name:12} {count:3} connections: {run.rps:8.1f} req/s, "
+                    f"{run.errors} errors"
+                )
+            runs += pair
 
     print_table(
         f"API against bare views ({vendor}, {options.workers} sync workers, "
         f"{options.clients} client processes, {options.rounds} x {options.seconds:g} s each)",
         ("run", "connections", "requests", "errors", "req/s", "p50 ms", "p99 ms"),
-        [
-            (
-                r.name,
-                r.connections,
-                r.requests,
-                r.errors,
-                r.rps,
-                r.percentile(0.5),
-                r.percentile(0.99),
-            )
-            for r in runs
-        ],
+        [(r.name, r.connections, *r.row()) for r in runs],
     )
     by = {(r.name, r.connections): r for r in runs}
     ratios: dict[str, float] = {}
@@ -410,18 +207,7 @@ def main() -> None:
             "clients": options.clients,
             "seconds": options.seconds,
             "rounds": options.rounds,
-            "runs": [
-                {
-                    "run": r.name,
-                    "connections": r.connections,
-                    "requests": r.requests,
-                    "errors": r.errors,
-                    "requests_per_second": round(r.rps, 1),
-                    "p50_ms": round(r.percentile(0.5), 2),
-                    "p99_ms": round(r.percentile(0.99), 2),
-                }
-                for r in runs
-            ],
+            "runs": [{"run": r.name, "connections": r.connections, **r.figures()} for r in runs],
             **{key: round(value, 3) for key, value in ratios.items()},
         },
     )

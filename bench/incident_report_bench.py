@@ -8,8 +8,8 @@
    when it names a PostgreSQL database whose name contains "bench") and seeds, through the
    services, a district with a street, a community and a grid whose boundary is drawn, the
    starting category table and a grid worker of that grid with an API token.
-2. Starts gunicorn (sync workers) as bench/api_bench.py does: the project's settings with
-   DEBUG=false and the bare views of bench/bare_views.py under /bench/.
+2. Starts gunicorn (sync workers) through bench/http_load.py, as bench/api_bench.py does: the
+   project's settings with DEBUG=false and the bare views of bench/bare_views.py under /bench/.
 3. Drives load from client processes, each with threads holding an HTTP connection:
    `POST /api/v1/incidents/reports` (a form: category, description, a point inside the grid,
    an address, a new client id each time; bearer token) against `POST /bench/insert` (one
@@ -25,12 +25,9 @@ Goal: reports ÷ bare INSERT >= 0.5 in requests/s, same server, same run.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import random
 import sys
-import threading
-import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -40,8 +37,8 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api_bench import Run, free_port, start_server
-from common import fresh_database, print_table, setup_django, write_result
+from common import print_table, write_result
+from http_load import Run, alternate, prepare, seed_district, serve
 
 # The grid: a square of about 1 km a side in the demo district.
 WEST, SOUTH, SIDE = 114.48, 38.03, 0.01
@@ -49,31 +46,15 @@ WEST, SOUTH, SIDE = 114.48, 38.03, 0.01
 
 def seed() -> dict[str, Any]:
     """A district with one drawn grid, the category table and a grid worker's token."""
-    from django.db import connection
-
-    from bench.bare_views import TABLE_SQL
     from shequ.accounts.models import User
     from shequ.accounts.services import api_token_create
     from shequ.incidents.category_seed import incident_categories_seed
     from shequ.incidents.models import IncidentCategory
-    from shequ.regions.models import Level, RoleAssignment
+    from shequ.regions.models import RoleAssignment
     from shequ.regions.roles import Role
-    from shequ.regions.services import region_create
 
-    with connection.cursor() as cursor:
-        cursor.execute(TABLE_SQL[connection.vendor])
-    admin = User.objects.create_user(username="bench-admin", password="Bench-only-2026")
-    level = {lv.key: lv for lv in Level.objects.all()}
-    district = region_create(
-        actor=admin, code="130105", name="新华区", level=level["district"], parent=None
-    )
-    RoleAssignment.objects.create(user=admin, role=Role.DISTRICT_ADMIN, region=district)
-    street = region_create(
-        actor=admin, code="130105001", name="古楼街道", level=level["street"], parent=district
-    )
-    community = region_create(
-        actor=admin, code="130105001001", name="湖北社区", level=level["community"], parent=street
-    )
+    tree = seed_district()
+    admin, district, grid = tree.admin, tree.district, tree.grid
     square = [
         [WEST, SOUTH],
         [WEST + SIDE, SOUTH],
@@ -81,13 +62,6 @@ def seed() -> dict[str, Any]:
         [WEST, SOUTH + SIDE],
         [WEST, SOUTH],
     ]
-    grid = region_create(
-        actor=admin,
-        code="130105001001001",
-        name="湖北一网格",
-        level=level["grid"],
-        parent=community,
-    )
     type(grid).objects.filter(pk=grid.pk).update(
         boundary={"type": "Polygon", "coordinates": [square]}
     )
@@ -120,9 +94,10 @@ def _multipart(fields: dict[str, str], photo: bytes) -> tuple[bytes, str]:
 
 
 def _request(
-    kind: str, data: dict[str, Any], tag: str, serial: int, photo: bytes
+    kind: str, data: dict[str, Any], tag: str, serial: int
 ) -> tuple[str, bytes, dict[str, str], tuple[int, ...]]:
-    """(path, body, headers, expected statuses) of one request."""
+    """(path, body, headers, expected statuses) of one request; `data["photo"]`, when not
+    empty, is sent with each report."""
     if kind == "bare_insert":
         body = json.dumps({"code": f"{tag}-{serial}", "note": "x"}).encode()
         return "/bench/insert", body, {"Content-Type": "application/json"}, (201,)
@@ -135,97 +110,12 @@ def _request(
         "client_id": f"{tag}-{serial}",
     }
     headers = {"Authorization": f"Bearer {data['token']}"}
-    if photo:
-        body, content_type = _multipart(fields, photo)
+    if data["photo"]:
+        body, content_type = _multipart(fields, data["photo"])
     else:
         body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
     headers["Content-Type"] = content_type
     return "/api/v1/incidents/reports", body, headers, (201,)
-
-
-def _client(job: dict[str, Any]) -> tuple[int, int, list[float]]:
-    """One client process: `threads` connections, each sending requests back to back."""
-    lock = threading.Lock()
-    totals = {"requests": 0, "errors": 0}
-    latencies: list[float] = []
-    photo = b"\xff\xd8\xff\xe0" + bytes(random.getrandbits(8) for _ in range(job["photo"]))
-
-    def loop(thread: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", job["port"], timeout=60)
-        mine: list[float] = []
-        errors = 0
-        serial = 0
-        tag = f"{job['tag']}-{job['index']}-{thread}"
-        while time.time() < job["stop_at"]:
-            path, body, headers, expected = _request(
-                job["kind"], job["data"], tag, serial, photo if job["photo"] else b""
-            )
-            serial += 1
-            started = time.perf_counter()
-            try:
-                conn.request("POST", path, body, headers)
-                response = conn.getresponse()
-                response.read()
-                ok = response.status in expected
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                ok = False
-            mine.append(time.perf_counter() - started)
-            errors += not ok
-        conn.close()
-        with lock:
-            totals["requests"] += len(mine)
-            totals["errors"] += errors
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(job["threads"])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return totals["requests"], totals["errors"], latencies
-
-
-def drive(
-    pool: ProcessPoolExecutor,
-    *,
-    kind: str,
-    port: int,
-    data: dict[str, Any],
-    connections: int,
-    seconds: float,
-    processes: int,
-    photo: int,
-) -> Run:
-    """Load one URL with `connections` connections for `seconds`, after a warm-up second."""
-    result = Run(kind, connections, 0, 0, 0.0, [])
-    for phase, length in (("warm", 1.0), ("run", seconds)):
-        tag = f"{kind}-{connections}-{phase}-{time.time_ns()}"
-        started = time.time()
-        jobs = [
-            {
-                "kind": kind,
-                "port": port,
-                "data": data,
-                "tag": tag,
-                "index": index,
-                "threads": connections // processes + (index < connections % processes),
-                "stop_at": started + length,
-                "photo": photo,
-            }
-            for index in range(processes)
-        ]
-        results = list(pool.map(_client, jobs))
-        if phase == "run":
-            result = Run(
-                kind,
-                connections,
-                sum(r[0] for r in results),
-                sum(r[1] for r in results),
-                time.time() - started,
-                [lat for r in results for lat in r[2]],
-            )
-    return result
 
 
 def main() -> None:
@@ -238,51 +128,36 @@ def main() -> None:
     parser.add_argument("--photo-kb", type=int, default=0, help="a JPEG of this size per report")
     options = parser.parse_args()
 
-    url = setup_django("incident_report")
-    from django.db import connection, connections
+    url, data = prepare("incident_report", seed)
+    from django.db import connection
 
     from shequ.incidents.models_loop import Incident
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    fresh_database()
-    started = time.perf_counter()
-    data = seed()
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
     vendor = connection.vendor
-    connections.close_all()
+    # One JPEG-like photo of the size asked for, sent with every report.
+    size = options.photo_kb * 1024
+    data["photo"] = b"\xff\xd8\xff\xe0" + random.randbytes(size) if size else b""
 
-    port = free_port()
-    server = start_server(port, options.workers, url)
     runs = {
         "bare_insert": Run("bare_insert", options.connections, 0, 0, 0.0, []),
         "report": Run("report", options.connections, 0, 0, 0.0, []),
     }
-    try:
-        with ProcessPoolExecutor(max_workers=options.clients) as pool:
-            # Bare and API runs alternate, so that a change in the machine's load falls on
-            # both alike; the rounds of each are added up.
-            for _round in range(options.rounds):
-                for kind, run in runs.items():
-                    one = drive(
-                        pool,
-                        kind=kind,
-                        port=port,
-                        data=data,
-                        connections=options.connections,
-                        seconds=options.seconds,
-                        processes=options.clients,
-                        photo=options.photo_kb * 1024,
-                    )
-                    run.requests += one.requests
-                    run.errors += one.errors
-                    run.seconds += one.seconds
-                    run.latencies += one.latencies
-                    print(
-                        f"{kind:12} round {_round + 1}: {one.rps:8.1f} req/s, {one.errors} errors"
-                    )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+    def each(number: int, one: Run) -> None:
+        print(f"{one.name:12} round {number}: {one.rps:8.1f} req/s, {one.errors} errors")
+
+    with serve(options.workers, url) as port, ProcessPoolExecutor(options.clients) as pool:
+        alternate(
+            pool,
+            list(runs.values()),
+            rounds=options.rounds,
+            request=_request,
+            port=port,
+            data=data,
+            seconds=options.seconds,
+            processes=options.clients,
+            each=each,
+        )
 
     stored = Incident.objects.count()
     bare, report = runs["bare_insert"], runs["report"]
@@ -294,10 +169,7 @@ def main() -> None:
         + (f", a {options.photo_kb} KiB photo per report" if options.photo_kb else "")
         + ")",
         ("run", "requests", "errors", "req/s", "p50 ms", "p99 ms"),
-        [
-            (r.name, r.requests, r.errors, r.rps, r.percentile(0.5), r.percentile(0.99))
-            for r in runs.values()
-        ],
+        [(r.name, *r.row()) for r in runs.values()],
     )
     print(f"\nreports ÷ bare INSERT, requests/s: {ratio:.2f} (goal >= 0.5)")
     print(f"incidents stored: {stored:,}")
@@ -312,17 +184,7 @@ def main() -> None:
             "rounds": options.rounds,
             "photo_kb": options.photo_kb,
             "incidents_stored": stored,
-            "runs": [
-                {
-                    "run": r.name,
-                    "requests": r.requests,
-                    "errors": r.errors,
-                    "requests_per_second": round(r.rps, 1),
-                    "p50_ms": round(r.percentile(0.5), 2),
-                    "p99_ms": round(r.percentile(0.99), 2),
-                }
-                for r in runs.values()
-            ],
+            "runs": [{"run": r.name, **r.figures()} for r in runs.values()],
             "report_rps_ratio": round(ratio, 3),
         },
     )

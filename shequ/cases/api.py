@@ -6,7 +6,7 @@ handler works every case of the unit, wherever a window accepted it); any other 
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
@@ -192,6 +192,27 @@ def take_step(
         return Status(409, {"detail": str(exc)})
 
 
+class StepBody(Protocol):
+    """The body of a step endpoint: `TransitionIn` here, the apps' own step schemas there."""
+
+    name: str
+    note: str
+    expected_state: str | None
+    data: dict[str, Any]
+
+
+def take_asked_step(request: HttpRequest, case_id: int, body: StepBody) -> Case | Status:
+    """`take_step` with the step, note, expected state and data a step endpoint was sent."""
+    return take_step(
+        request,
+        case_id,
+        name=body.name,
+        note=body.note,
+        expected_state=body.expected_state,
+        data=body.data,
+    )
+
+
 def detail(case: Case) -> Case:
     """The case again with what the detail schema reads, after a write."""
     return Case.objects.select_related("region", "owner_unit", "handler", "first_responder").get(
@@ -231,14 +252,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Case:
     summary="Move a case along one of its type's transitions",
 )
 def case_move(request: HttpRequest, case_id: int, data: TransitionIn) -> Any:
-    moved = take_step(
-        request,
-        case_id,
-        name=data.name,
-        note=data.note,
-        expected_state=data.expected_state,
-        data=data.data,
-    )
+    moved = take_asked_step(request, case_id, data)
     return moved if isinstance(moved, Status) else detail(moved)
 
 

@@ -16,7 +16,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from shequ.cases.api import take_step
+from shequ.cases.api import take_asked_step, take_step
 from shequ.cases.registry import get_type
 from shequ.cases.selectors import case_for_user, cases_for
 from shequ.incidents.cache import category_of
@@ -231,14 +231,7 @@ def incident_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
     summary="Take a step of the loop (verify, file, dispatch, take, feedback, check, close...)",
 )
 def incident_step(request: HttpRequest, case_id: int, data: IncidentStepIn) -> Any:
-    moved = take_step(
-        request,
-        case_id,
-        name=data.name,
-        note=data.note,
-        expected_state=data.expected_state,
-        data=data.data,
-    )
+    moved = take_asked_step(request, case_id, data)
     return moved if isinstance(moved, Status) else _detail(request.user, case_id)
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
-from shequ.audit.services import Target, audit_record
+from shequ.audit.services import Target, audit_record, diff, snapshot
 from shequ.cases import deadlines
 from shequ.cases.deadlines import LimitKind, TimeLimit
 from shequ.cases.models import Case, Clock, Rating, RatingChannel
@@ -152,23 +152,13 @@ def call_take(
     """
     _check_call(data)
     name = data.caller_name.strip() or (data.person.name if data.person else "")
-    name_enc, phone_enc, phone_masked = _seal_caller(name, data.caller_phone)
+    sealed = _seal_caller(name, data.caller_phone)
+    name_enc, phone_enc, phone_masked = sealed
     if merge_into is not None:
         target = Case.objects.select_for_update(of=("self",)).get(pk=merge_into.pk)
         if target.clock == Clock.STOPPED:
             raise ValidationError({"merge": [_("That matter is finished: take a new case")]})
-        call = Call.objects.create(
-            case=target,
-            region=target.region,
-            channel=data.channel,
-            outcome=CallOutcome.REPEAT,
-            operator=actor,
-            text=data.text.strip(),
-            confidential=data.confidential,
-            caller_name_enc=name_enc,
-            caller_phone_enc=phone_enc,
-            caller_phone_masked=phone_masked,
-        )
+        call = _call_create(target, CallOutcome.REPEAT, actor, data, sealed)
         repeats = Call.objects.filter(case=target, outcome=CallOutcome.REPEAT).count()
         case_remark(
             case=target,
@@ -214,11 +204,23 @@ def call_take(
         caller_phone_enc=phone_enc if data.confidential else "",
         caller_phone_masked=phone_masked if data.confidential else "",
     )
-    call = Call.objects.create(
+    outcome = CallOutcome.LINKED if link_to is not None else CallOutcome.NEW
+    call = _call_create(case, outcome, actor, data, sealed)
+    _audit_call(actor, call, request)
+    return call
+
+
+def _call_create(
+    case: Case, outcome: str, actor: Any, data: CallIn, sealed: tuple[str, str, str]
+) -> Call:
+    """The row of a call taken on `case`: the caller's name, phone and masked phone as sealed
+    by `_seal_caller`, kept on the call whether confidential or not."""
+    name_enc, phone_enc, phone_masked = sealed
+    return Call.objects.create(
         case=case,
         region=case.region,
         channel=data.channel,
-        outcome=CallOutcome.LINKED if link_to is not None else CallOutcome.NEW,
+        outcome=outcome,
         operator=actor,
         text=data.text.strip(),
         confidential=data.confidential,
@@ -226,8 +228,6 @@ def call_take(
         caller_phone_enc=phone_enc,
         caller_phone_masked=phone_masked,
     )
-    _audit_call(actor, call, request)
-    return call
 
 
 def _audit_call(actor: Any, call: Call, request: HttpRequest | None) -> None:
@@ -566,7 +566,7 @@ def category_save(
     fields: tuple[str, ...] = ("code", "name", "sign_for_hours", "handling_amount")
     fields += ("handling_kind", "urgent_hours", "is_active")
     target = category or Category()
-    before = {name: getattr(target, name) for name in fields} if category else {}
+    before = snapshot(target, fields) if category else {}
     for name in fields:
         if name in values:
             setattr(target, name, values[name])
@@ -579,12 +579,11 @@ def category_save(
         raise ValidationError({"code": [_("Another category has this code")]})
     target.full_clean()
     target.save()
-    after = {name: getattr(target, name) for name in fields}
     audit_record(
         actor=actor,
         action=Action.UPDATE if category else Action.CREATE,
         obj=target,
-        changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+        changes=diff(before, snapshot(target, fields)),
         request=request,
     )
     return target
@@ -615,15 +614,15 @@ def unit_save(
     if errors:
         raise ValidationError(errors)
     target = unit or Unit()
-    before = {"code": target.code, "name": target.name, "kind": target.kind} if unit else {}
+    fields = ("code", "name", "kind")
+    before = snapshot(target, fields) if unit else {}
     target.code, target.name, target.kind, target.region = code.strip(), name.strip(), kind, region
     target.save()
-    after = {"code": target.code, "name": target.name, "kind": target.kind}
     audit_record(
         actor=actor,
         action=Action.UPDATE if unit else Action.CREATE,
         obj=target,
-        changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+        changes=diff(before, snapshot(target, fields)),
         request=request,
         region_path=region.path,
     )

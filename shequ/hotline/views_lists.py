@@ -46,6 +46,49 @@ def _errors(form: Any, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
+def _category_save(
+    request: HttpRequest, user: Any, form: CategoryForm, category: Category | None = None
+) -> HttpResponse | None:
+    """Save the valid category form (a new category without `category`): the redirect to the
+    list, or None with the service's refusal put on the form."""
+    try:
+        saved = services.category_save(
+            actor=user, category=category, values=form.cleaned_data, request=request
+        )
+    except ValidationError as exc:
+        _errors(form, exc)
+        return None
+    messages.success(request, _("Category %(name)s saved.") % {"name": saved})
+    return redirect("hotline:category-list")
+
+
+def _unit_save(
+    request: HttpRequest, user: Any, form: UnitForm, unit: Unit | None = None
+) -> HttpResponse | None:
+    """Save the valid unit form (a new unit without `unit`), at the node chosen or else where
+    the unit is (a new one: the user's own node): the redirect to the unit's page, or None with
+    the service's refusal put on the form."""
+    data = form.cleaned_data
+    region = Region.objects.filter(pk=data.get("region") or 0).first()
+    if region is None:
+        region = unit.region if unit is not None else home_region(user)
+    try:
+        saved = services.unit_save(
+            actor=user,
+            unit=unit,
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            region=region,
+            request=request,
+        )
+    except ValidationError as exc:
+        _errors(form, exc)
+        return None
+    messages.success(request, _("Unit %(name)s saved.") % {"name": saved.name})
+    return redirect("hotline:unit-detail", unit_id=saved.pk)
+
+
 def _unit_choices() -> list[tuple[int, str]]:
     return [(unit.pk, unit.name) for unit in Unit.objects.order_by("kind", "code")]
 
@@ -62,15 +105,9 @@ def category_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _admin(request)
         if form.is_valid():
-            try:
-                category = services.category_save(
-                    actor=user, values=form.cleaned_data, request=request
-                )
-            except ValidationError as exc:
-                _errors(form, exc)
-            else:
-                messages.success(request, _("Category %(name)s saved.") % {"name": category})
-                return redirect("hotline:category-list")
+            saved = _category_save(request, user, form)
+            if saved is not None:
+                return saved
     return render(
         request,
         "hotline/category_list.html",
@@ -90,15 +127,9 @@ def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
         raise Http404("not found")
     form = CategoryForm(request.POST or None, instance=category)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.category_save(
-                actor=user, category=category, values=form.cleaned_data, request=request
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, _("Category %(name)s saved.") % {"name": category})
-            return redirect("hotline:category-list")
+        saved = _category_save(request, user, form, category)
+        if saved is not None:
+            return saved
     return render(request, "hotline/category_edit.html", {"form": form, "category": category})
 
 
@@ -109,22 +140,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _admin(request)
         if form.is_valid():
-            data = form.cleaned_data
-            region = Region.objects.filter(pk=data.get("region") or 0).first() or home_region(user)
-            try:
-                unit = services.unit_save(
-                    actor=user,
-                    code=data["code"],
-                    name=data["name"],
-                    kind=data["kind"],
-                    region=region,
-                    request=request,
-                )
-            except ValidationError as exc:
-                _errors(form, exc)
-            else:
-                messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
-                return redirect("hotline:unit-detail", unit_id=unit.pk)
+            saved = _unit_save(request, user, form)
+            if saved is not None:
+                return saved
     return render(
         request,
         "hotline/unit_list.html",
@@ -150,23 +168,9 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
     handler_form = HandlerForm(request.POST if request.POST.get("form") == "handler" else None)
     if request.method == "POST" and form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        region = Region.objects.filter(pk=data.get("region") or 0).first() or unit.region
-        try:
-            services.unit_save(
-                actor=user,
-                unit=unit,
-                code=data["code"],
-                name=data["name"],
-                kind=data["kind"],
-                region=region,
-                request=request,
-            )
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, _("Unit %(name)s saved.") % {"name": unit.name})
-            return redirect("hotline:unit-detail", unit_id=unit.pk)
+        saved = _unit_save(request, user, form, unit)
+        if saved is not None:
+            return saved
     if request.method == "POST" and handler_form.is_bound and handler_form.is_valid():
         handler = User.objects.filter(
             username=handler_form.cleaned_data["username"], is_active=True

@@ -13,8 +13,8 @@ from shequ.cases.deadlines import LimitKind
 from shequ.cases.models import Case
 from shequ.hotline.models import Category, Channel
 from shequ.hotline.services import CallIn, call_take
-from shequ.open311.protocol import Open311Error
 from shequ.open311.registry import Intake, Service, ServiceSource, register
+from shequ.open311.sources import intake_category, service_found
 
 KEY = "hotline"
 PREFIX = "H-"
@@ -44,15 +44,11 @@ def category_of(code: str) -> Category | None:
 
 
 def find(code: str) -> Service | None:
-    category = category_of(code)
-    return _service(category) if category is not None else None
+    return service_found(code, category_of, _service)
 
 
 def create(intake: Intake) -> Case:
-    category = category_of(intake.service.code)
-    if category is None:
-        # Retired between the check and the intake.
-        raise Open311Error(404, f"service_code {intake.service.code} was not found")
+    category = intake_category(intake, category_of)
     call = call_take(
         actor=intake.actor,
         data=CallIn(

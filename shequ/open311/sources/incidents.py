@@ -16,8 +16,8 @@ from shequ.cases.models import Case
 from shequ.incidents.models import IncidentCategory, IncidentKind
 from shequ.incidents.models_loop import Channel, Incident
 from shequ.incidents.services_loop import incident_report
-from shequ.open311.protocol import Open311Error
 from shequ.open311.registry import Intake, Service, ServiceSource, register
+from shequ.open311.sources import intake_category, service_found
 
 KEY = "incidents"
 KIND_LETTER = {IncidentKind.COMPONENT: "C", IncidentKind.EVENT: "E"}
@@ -72,15 +72,11 @@ def category_of(code: str) -> IncidentCategory | None:
 
 
 def find(code: str) -> Service | None:
-    category = category_of(code)
-    return _service(category) if category is not None else None
+    return service_found(code, category_of, _service)
 
 
 def create(intake: Intake) -> Case:
-    category = category_of(intake.service.code)
-    if category is None:
-        # Retired between the check and the intake.
-        raise Open311Error(404, f"service_code {intake.service.code} was not found")
+    category = intake_category(intake, category_of)
     incident = incident_report(
         actor=intake.actor,
         category=category,

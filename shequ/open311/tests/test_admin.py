@@ -13,8 +13,7 @@ from freezegun import freeze_time
 from shequ.audit.models import Action, AuditEvent
 from shequ.incidents.tests.table import Table
 from shequ.open311.models import AttributeValue, Open311Key, ServiceAttribute
-from shequ.open311.tests.conftest import Client311
-from shequ.open311.tests.helpers import BASE, data, post
+from shequ.open311.tests.helpers import BASE, Client311, data, post
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, staff
 

@@ -11,8 +11,7 @@ from django.test import Client
 from shequ.cases.models import Case
 from shequ.open311.definitions import posted_attributes
 from shequ.open311.models import ServiceAttribute, ServiceRequest
-from shequ.open311.tests.conftest import Client311
-from shequ.open311.tests.helpers import data, errors_xml, post
+from shequ.open311.tests.helpers import Client311, data, errors_xml, post
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,8 @@ from shequ.cases.models import Case
 from shequ.incidents.tests.loop import IN_GRID, draw_grids
 from shequ.incidents.tests.table import make_table
 from shequ.open311.models import Datatype
-from shequ.open311.services import attribute_add, key_create
-from shequ.regions.roles import Role
-from shequ.regions.tests.factories import make_world, staff
+from shequ.open311.tests.helpers import client_key, garbage_attribute
+from shequ.regions.tests.factories import make_world
 
 # serialized_rollback: the flush after a transactional test would drop the data migrations.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -68,17 +67,14 @@ def test_an_external_client_lists_posts_and_reads_back(live_server: Any) -> None
     world = make_world()
     draw_grids(world)
     make_table(world)
-    attribute_add(
-        actor=None,
-        service_code="E0102",
-        code="place",
-        datatype=Datatype.SINGLE,
-        description="在哪里发现的？",
+    garbage_attribute(
+        "place",
+        Datatype.SINGLE,
+        "在哪里发现的？",
         required=True,
         values=[("road", "道路"), ("sidewalk", "人行道")],
     )
-    user = staff(Role.SUPERVISOR, world.district, "citizen-app")
-    _key, api_key = key_create(actor=None, name="市民通", user=user, region=world.district)
+    api_key = client_key("市民通", "citizen-app", world.district).raw
 
     client = Open311Client(f"{live_server.url}/open311/v2/discovery.json")
     base = client.endpoint()

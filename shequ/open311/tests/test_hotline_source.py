@@ -10,8 +10,7 @@ from shequ.hotline.models import Call, Category, HotlineCase
 from shequ.hotline.services import category_save
 from shequ.lib import crypto
 from shequ.open311.models import ServiceRequest
-from shequ.open311.tests.conftest import Client311
-from shequ.open311.tests.helpers import BASE, data, post, xml
+from shequ.open311.tests.helpers import BASE, Client311, data, post, xml
 from shequ.regions.tests.factories import World
 
 pytestmark = pytest.mark.django_db

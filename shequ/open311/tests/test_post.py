@@ -19,10 +19,8 @@ from shequ.incidents.tests.table import Table
 from shequ.lib import crypto
 from shequ.open311.models import ServiceAttribute, ServiceRequest
 from shequ.open311.services import key_create, key_update
-from shequ.open311.tests.conftest import Client311
-from shequ.open311.tests.helpers import data, errors_xml, fields, post, xml
-from shequ.regions.roles import Role
-from shequ.regions.tests.factories import World, staff
+from shequ.open311.tests.helpers import Client311, client_key, data, errors_xml, fields, post, xml
+from shequ.regions.tests.factories import World
 
 pytestmark = pytest.mark.django_db
 
@@ -273,10 +271,8 @@ def test_an_address_id_alone_is_a_location(client: Client, app: Client311, world
 def test_a_point_in_no_grid_falls_back_to_the_keys_node(
     client: Client, app: Client311, world: World
 ) -> None:
-    street_app = staff(Role.SUPERVISOR, world.community, "community-app")
-    _key, raw = key_create(
-        actor=world.users["admin"], name="社区小程序", user=street_app, region=world.community
-    )
+    admin = world.users["admin"]
+    raw = client_key("社区小程序", "community-app", world.community, actor=admin).raw
     response = post(
         client, "json", api_key=raw, lat=str(OUTSIDE_GRIDS[1]), long=str(OUTSIDE_GRIDS[0])
     )
@@ -304,10 +300,7 @@ def test_a_point_in_a_grid_of_the_keys_area_is_placed_there(
 def test_a_point_outside_the_keys_area_is_refused(
     client: Client, app: Client311, world: World
 ) -> None:
-    grid_app = staff(Role.SUPERVISOR, world.grid, "grid-app")
-    _key, raw = key_create(
-        actor=world.users["admin"], name="楼栋群", user=grid_app, region=world.grid
-    )
+    raw = client_key("楼栋群", "grid-app", world.grid, actor=world.users["admin"]).raw
     response = post(client, "json", api_key=raw, lat=str(IN_SIBLING[1]), long=str(IN_SIBLING[0]))
     assert (response.status_code, data(response)) == (
         400,
@@ -341,10 +334,7 @@ def test_a_retry_with_the_same_token_makes_no_second_case(
     other = data(post(client, "json", api_key=app.raw, token="9a0c"))
     assert other[0]["service_request_id"] != first[0]["service_request_id"]
     # Tokens belong to their key: another client may use the same one.
-    user = staff(Role.SUPERVISOR, world.district, "other-app")
-    _key, raw = key_create(
-        actor=world.users["admin"], name="随手拍", user=user, region=world.district
-    )
+    raw = client_key("随手拍", "other-app", world.district, actor=world.users["admin"]).raw
     theirs = data(post(client, "json", api_key=raw, token="3f2b8c1e-7d4a"))
     assert theirs[0]["service_request_id"] not in (
         first[0]["service_request_id"],

@@ -12,8 +12,7 @@ from shequ.cases.services import case_open
 from shequ.open311 import registry
 from shequ.open311.models import ServiceRequest
 from shequ.open311.registry import Intake, Service, ServiceSource
-from shequ.open311.tests.conftest import Client311
-from shequ.open311.tests.helpers import BASE, data, post
+from shequ.open311.tests.helpers import BASE, Client311, data, post
 from shequ.regions.tests.factories import World
 
 pytestmark = pytest.mark.django_db

@@ -25,8 +25,7 @@ from shequ.incidents.tests.table import Table
 from shequ.lib.codes import new_code
 from shequ.open311.models import ServiceRequest
 from shequ.open311.protocol import format_datetime
-from shequ.open311.tests.conftest import Client311
-from shequ.open311.tests.helpers import BASE, data, errors_xml, fields, post, xml
+from shequ.open311.tests.helpers import BASE, Client311, data, errors_xml, fields, post, xml
 from shequ.regions.tests.factories import World
 
 pytestmark = pytest.mark.django_db

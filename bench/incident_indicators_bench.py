@@ -14,10 +14,21 @@
    incident, timeline events) with one prepared INSERT per table and `executemany`: two years
    of reports, about nine events each (report, verification, filing, dispatch, taking,
    handling, check, closing; some not filed, postponed, sent back for rework or still open).
-3. Times `incident_indicators` (what the page, the export and the API run, the scope read
+   The incident row carries the moments of its steps that the indicators read (`filed_at` …
+   `closed_at`, which the timeline's triggers keep, migration 0005 of the incidents): the
+   loader knows them when it draws the incident and writes them itself. The triggers stay in
+   place during the load: each event of one of those steps finds its incident row already
+   holding its moment (the events go in after their incident, in the order of their time), so
+   its UPDATE changes nothing and costs a lookup by key.
+3. Checks that those columns equal what the timeline gives (the MIN and MAX of each step,
+   as the backfill of migration 0006 counts them) for the district's first period.
+4. Times `incident_indicators` (what the page, the export and the API run, the scope read
    afresh each time) for the smallest street (2 %), a middle one (12 %), the largest (50 %)
-   and the whole district,
-   for a month and a quarter, and prints the cohort's query plan.
+   and the whole district, for a month and a quarter, and prints the cohort's query plan.
+
+`--reuse` measures a database loaded earlier with the same number of incidents; a database
+loaded before the step columns existed is migrated first (the migration adds the columns and
+the triggers and fills them from the timeline).
 
 Goal: under 300 ms for one street, and a time that follows the street's share of the
 incidents, not the district's total.
@@ -50,9 +61,17 @@ PERIODS = ("2026-06", "2026-Q2")
 BATCH = 5_000
 LIMIT_HOURS = (2, 4, 8, 24, 72, 120)
 MINUTE = dt.timedelta(minutes=1)
-# The what-if of --timeline-index: the timeline's steps of a case read from the index alone.
-PROPOSED_INDEX = "bench_caseevent_case_action_at"
 HOUR = dt.timedelta(hours=1)
+# The incident's columns of the steps the indicators read: column, action, first or last.
+STEPS = (
+    ("filed_at", "file", "first"),
+    ("not_filed_at", "not_file", "last"),
+    ("dispatched_at", "dispatch", "first"),
+    ("handled_at", "feedback", "last"),
+    ("check_failed_at", "check_fail", "last"),
+    ("postponed_at", "approve_postpone", "last"),
+    ("closed_at", "close", "last"),
+)
 
 
 def make_tree() -> tuple[Any, list[Any], list[list[Any]], Any]:
@@ -161,6 +180,16 @@ def timeline(
     return steps, {"due_at": due, "finished_at": at, "on_time": at <= due, "started": filed}
 
 
+def moments(steps: Sequence[tuple[str, str, str, dt.datetime]]) -> list[dt.datetime | None]:
+    """The incident's step columns (`STEPS`) from its timeline: the first or last moment of
+    each step, None without one."""
+    out: list[dt.datetime | None] = []
+    for _column, action, which in STEPS:
+        found = [at for name, _before, _after, at in steps if name == action]
+        out.append((min(found) if which == "first" else max(found)) if found else None)
+    return out
+
+
 def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
     """Write `total` incidents with their timelines; returns the counts of rows written."""
     from django.db import connection, transaction
@@ -187,7 +216,7 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
         Incident,
         (
             "case_id", "category_id", "description", "tier", "handling_region_id", "channel",
-            "reported_at", "located", "region_id",
+            "reported_at", "located", "region_id", *(column for column, _a, _w in STEPS),
         ),
     )  # fmt: skip
     events = Rows(
@@ -254,11 +283,13 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
                     )
                 )
             )  # fmt: skip
+            steps_at = [when(at) if at else None for at in moments(kept)]
             batch_incidents.append(
                 incidents.row(
-                    (pk, category, "bench", tier, grid.pk, "grid", when(t), True, grid.pk)
+                    (pk, category, "bench", tier, grid.pk, "grid", when(t), True, grid.pk,
+                     *steps_at)
                 )
-            )
+            )  # fmt: skip
             for action, before, after, at in kept:
                 sequence += 1
                 heapq.heappush(pending, (at, sequence, pk, action, before, after))
@@ -287,6 +318,59 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
     return counts
 
 
+def migrate_loaded() -> None:
+    """Bring a database loaded by an earlier version of this benchmark up to the schema: its
+    pending migrations (for one loaded before the step columns, migrations 0005-0006 of the
+    incidents add them with their triggers and fill them from the timeline)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not pending:
+        return
+    names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in pending)
+    print(f"migrating the loaded database: {names}", flush=True)
+    with timed() as migrating:
+        call_command("migrate", verbosity=0, skip_checks=True)
+        analyze()
+    print(f"migrated in {migrating.seconds:.1f} s")
+
+
+def check_steps(district: Any, period: Any) -> int:
+    """Compare the step columns of the district's incidents of the period with the MIN and MAX
+    of their timeline events; returns how many incidents were compared."""
+    from django.db import connection
+
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    held = ", ".join(f"i.{column} AS held_{n}" for n, (column, _a, _w) in enumerate(STEPS))
+    counted = ", ".join(
+        f"{'MIN' if which == 'first' else 'MAX'}(CASE WHEN e.action = '{action}' "
+        f"THEN e.at END) AS counted_{n}"
+        for n, (_column, action, which) in enumerate(STEPS)
+    )
+    actions = ", ".join(f"'{action}'" for _column, action, _which in STEPS)
+    wrong = " OR ".join(f"x.held_{n} {differs} x.counted_{n}" for n in range(len(STEPS)))
+    sql = f"""
+        SELECT COUNT(*), SUM(CASE WHEN {wrong} THEN 1 ELSE 0 END) FROM (
+            SELECT i.case_id, {held}, {counted}
+            FROM incidents_incident i
+            JOIN regions_region r ON r.id = i.region_id
+            LEFT JOIN cases_caseevent e ON e.case_id = i.case_id AND e.action IN ({actions})
+            WHERE r.path LIKE %s AND i.reported_at >= %s AND i.reported_at < %s
+            GROUP BY i.case_id
+        ) x
+    """
+    when = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f"{district.path}%", when(period.start), when(period.end)])
+        compared, different = cursor.fetchone()
+    if different:
+        raise SystemExit(f"the step columns of {different:,} incidents differ from the timeline")
+    return int(compared)
+
+
 def checkpoint() -> None:
     """Move SQLite's write-ahead log into the database file: after a load of a million rows in
     one transaction, the log holds as much as the file, and every read would look there first
@@ -304,12 +388,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9, help="timed runs per figure")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", action="store_true", help="measure a loaded database")
-    parser.add_argument(
-        "--timeline-index",
-        action="store_true",
-        help="add the covering timeline index proposed for the cases app (case, action, at) "
-        "to this benchmark database before measuring: a what-if, not part of the schema",
-    )
     options = parser.parse_args()
     total = int(options.scale * 50_000)
     url = setup_django("incident_indicators")
@@ -327,6 +405,7 @@ def main() -> None:
     load_seconds = None
     if options.reuse and Incident.objects.count() == total:
         print(f"reusing the loaded database ({total:,} incidents)")
+        migrate_loaded()
         checkpoint()
     else:
         with timed() as migrate:
@@ -341,16 +420,11 @@ def main() -> None:
             f"{counts['cases']:,} incidents and {counts['events']:,} timeline events "
             f"in {loading.seconds:.1f} s"
         )
-    if options.timeline_index:
-        with timed() as indexing, connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {PROPOSED_INDEX} "
-                "ON cases_caseevent (case_id, action, at)"
-            )
-            # PostgreSQL reads an index alone only where the visibility map says it may.
-            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-        print(f"proposed timeline index {PROPOSED_INDEX} made in {indexing.seconds:.1f} s")
     district = Region.objects.get(code="130105")
+    checked = check_steps(district, parse_period(PERIODS[0]))
+    print(
+        f"step columns equal the timeline's for the district's {checked:,} incidents of {PERIODS[0]}"
+    )
     streets = list(Region.objects.filter(parent=district).order_by("code"))
     targets = [
         (f"street {index + 1} ({SHARES[index]:.0%})", streets[index],
@@ -396,8 +470,7 @@ def main() -> None:
 
     print_table(
         f"incident_indicators with {Incident.objects.count():,} incidents in the district "
-        f"({connection.vendor}), {options.runs} runs each"
-        + (", with the proposed timeline index" if options.timeline_index else ""),
+        f"({connection.vendor}), {options.runs} runs each",
         ("node", "period", "incidents", "median ms", "p95 ms", "ms per 1,000", "close %",
          "on time %"),
         [
@@ -420,7 +493,6 @@ def main() -> None:
             "runs": options.runs,
             "database_url_scheme": url.split(":", 1)[0],
             "load_seconds": load_seconds,
-            "timeline_index": options.timeline_index,
             "figures": figures,
             "plans": plans,
         },

@@ -8,10 +8,12 @@ has passed; close and handling rates divide by them; the rework rate divides the
 sent back by a failed check by those handled.
 
 One statement reads the cohort: the incidents off the index (region, reported_at), one seek
-per node of the subtree, each joined to its case row and its timeline events, classified and
+per node of the subtree, each with the moments of its steps on its own row (the first filing
+and dispatch, the last handling, failed check, postponement, closing: copied from the
+timeline by the database, migration 0005) and joined to its case row by key, classified and
 summed per node, unit and tier in the database; Python adds those few groups up per child
-node or handling unit. The cost follows the incidents the node reported in the period, not
-the district's total.
+node or handling unit. The timeline is not read. The cost follows the incidents the node
+reported in the period, not the district's total.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from django.utils.translation import pgettext
 
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
-from shequ.cases.models import Case, CaseEvent
+from shequ.cases.models import Case
 from shequ.incidents.models import Tier
 from shequ.incidents.models_loop import Incident
 from shequ.lib.tabular import write_xlsx
@@ -43,8 +45,6 @@ from shequ.regions.roles import Role
 
 # Who reads the indicators: the leaders of a node and the supervisors (read-only).
 INDICATOR_ROLES = LEADER_ROLES | {Role.SUPERVISOR}
-# The timeline steps the indicators read.
-ACTIONS = ("file", "not_file", "dispatch", "feedback", "check_fail", "approve_postpone", "close")
 BY_CHOICES = ("region", "unit")
 # A custom period spans at most this many days (a year and a leap day).
 MAX_CUSTOM_DAYS = 366
@@ -324,34 +324,21 @@ def subtree(user: Any, node: Region) -> list[tuple[int, str]]:
 def _per_incident(ids: list[int], period: Period) -> tuple[str, list[Any]]:
     """SQL of one row per incident of the cohort with the moments of its steps.
 
-    The incidents off the index (region, reported_at), their case rows by key, and only the
-    timeline events the indicators read (the join carries the actions in its condition). The
-    rows are grouped by the two keys alone: the other columns depend on them.
+    The incidents off the index (region, reported_at) and their case rows by key; the moments
+    are the incident row's own columns, which the database keeps from the timeline (the first
+    filing and dispatch, the last of the other steps: migration 0005), so the timeline itself
+    is not read.
     """
     q = connection.ops.quote_name
     incident, case = q(Incident._meta.db_table), q(Case._meta.db_table)
-    event = q(CaseEvent._meta.db_table)
-
-    def moment(action: str, first: bool = False) -> str:
-        fn = "MIN" if first else "MAX"
-        return f"{fn}(CASE WHEN e.action = '{action}' THEN e.at END)"
-
     marks = ", ".join(["%s"] * len(ids))
-    actions = ", ".join(f"'{action}'" for action in ACTIONS)
     sql = f"""
         SELECT i.region_id, i.tier, c.owner_unit_id, c.due_at, c.finished_on_time,
-            {moment("file", first=True)} AS filed_at,
-            {moment("not_file")} AS not_filed_at,
-            {moment("dispatch", first=True)} AS first_dispatch,
-            {moment("feedback")} AS last_feedback,
-            {moment("check_fail")} AS last_check_fail,
-            {moment("approve_postpone")} AS postponed_at,
-            {moment("close")} AS closed_at
+            i.filed_at, i.not_filed_at, i.dispatched_at, i.handled_at, i.check_failed_at,
+            i.postponed_at, i.closed_at
         FROM {incident} i
         JOIN {case} c ON c.id = i.case_id
-        LEFT JOIN {event} e ON e.case_id = i.case_id AND e.action IN ({actions})
         WHERE i.region_id IN ({marks}) AND i.reported_at >= %s AND i.reported_at < %s
-        GROUP BY i.case_id, c.id
     """
     adapt = connection.ops.adapt_datetimefield_value
     return sql, [*ids, adapt(period.start), adapt(period.end)]
@@ -375,7 +362,7 @@ def cohort(region_ids: Iterable[int], period: Period, now: dt.datetime) -> list[
     if not ids:
         return []
     inner, params = _per_incident(ids, period)
-    feedback, fail, dispatch = "m.last_feedback", "m.last_check_fail", "m.first_dispatch"
+    feedback, fail, dispatch = "m.handled_at", "m.check_failed_at", "m.dispatched_at"
     handled = f"m.due = 1 AND {feedback} IS NOT NULL"
     closed = "m.due = 1 AND m.closed_at IS NOT NULL"
     timed = f"{handled} AND {dispatch} IS NOT NULL"
@@ -395,13 +382,13 @@ def cohort(region_ids: Iterable[int], period: Period, now: dt.datetime) -> list[
             SUM(CASE WHEN {timed} THEN {_seconds(feedback, dispatch)} ELSE 0 END)
         FROM (
             SELECT f.region_id, f.owner_unit_id, f.tier,
-                CASE WHEN f.first_dispatch IS NULL THEN 0 ELSE 1 END AS dispatched,
+                CASE WHEN f.dispatched_at IS NULL THEN 0 ELSE 1 END AS dispatched,
                 CASE WHEN f.filed_at IS NULL THEN 0 ELSE 1 END AS filed,
                 CASE WHEN f.not_filed_at IS NULL THEN 0 ELSE 1 END AS not_filed,
                 CASE WHEN f.filed_at IS NOT NULL
                     AND (f.closed_at IS NOT NULL OR f.due_at < %s) THEN 1 ELSE 0 END AS due,
-                f.due_at, f.finished_on_time, f.closed_at, f.postponed_at, f.first_dispatch,
-                f.last_feedback, f.last_check_fail
+                f.due_at, f.finished_on_time, f.closed_at, f.postponed_at, f.dispatched_at,
+                f.handled_at, f.check_failed_at
             FROM ({inner}) f
         ) m
         GROUP BY m.region_id, m.owner_unit_id, m.tier, m.dispatched

@@ -3,7 +3,9 @@
 The case row holds what every case has: state, clock, place (address and point), the grid it
 happened in (`case.region`, which never changes, so the grid keeps seeing its incidents) and the
 owning unit when a department handles it. This row adds the category, the tier that handles it
-now and the node of that tier, the reporter and the phone's id of the report.
+now and the node of that tier, the reporter and the phone's id of the report, and two things
+the database copies onto it for the indicators: the case's node, and the moments of the
+timeline's steps they read.
 """
 
 from __future__ import annotations
@@ -87,6 +89,20 @@ class Incident(models.Model):
         related_name="+",
         verbose_name=_("region"),
     )
+    # The moments of the timeline steps the indicators read, copied from the case's events by
+    # the database (triggers on the timeline table, migration 0005): whatever code writes an
+    # event (the engine's services, imports, bulk loads, a correction of its time), these
+    # follow, and the application never writes them. The first "file" and the first
+    # "dispatch"; the last "not_file", "feedback", "check_fail", "approve_postpone" and
+    # "close". Null while the case has no such step. The indicators read them off this row
+    # instead of the timeline (incidents/indicators.py). Shown nowhere: no verbose names.
+    filed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    not_filed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    check_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    postponed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 

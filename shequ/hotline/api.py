@@ -212,11 +212,16 @@ def _out(user: Any, case: Case) -> dict[str, Any]:
     }
 
 
+def _operator(request: HttpRequest) -> Any:
+    """The caller, a hotline operator (else 403)."""
+    if not can_take_calls(request.user):
+        raise PermissionDenied(_("The hotline desk is for hotline operators"))
+    return request.user
+
+
 @router.post("/calls", response={201: HotlineCallOut}, summary="Take a call")
 def call_take(request: HttpRequest, data: HotlineCallIn) -> Any:
-    user = request.user
-    if not can_take_calls(user):
-        raise PermissionDenied(_("The hotline desk is for hotline operators"))
+    user = _operator(request)
     region = get_region_for_user(user, data.region_id) if data.region_id else home_region(user)
     person = None
     if data.person_id:
@@ -266,10 +271,9 @@ def suggestions(
     lat: float | None = None,
     lng: float | None = None,
 ) -> list[dict[str, Any]]:
-    if not can_take_calls(request.user):
-        raise PermissionDenied(_("The hotline desk is for hotline operators"))
+    user = _operator(request)
     found = search.suggest(
-        request.user, search.Query(address=address[:200], text=text[:1000], lat=lat, lng=lng)
+        user, search.Query(address=address[:200], text=text[:1000], lat=lat, lng=lng)
     )
     return [
         {
@@ -312,6 +316,14 @@ def _hotline(request: HttpRequest, case_id: int) -> Case:
     case = hotline_case_for_user(request.user, case_id)
     if case.type_key != "hotline":
         raise Http404("not found")
+    return case
+
+
+def _hotline_for_centre(request: HttpRequest, case_id: int) -> Case:
+    """A hotline case (not an opinion) whose node the caller works as the hotline centre."""
+    case = _hotline(request, case_id)
+    if not is_centre(request.user, case.region):
+        raise PermissionDenied(_("Your role may not do this"))
     return case
 
 
@@ -369,9 +381,7 @@ def case_send_back(request: HttpRequest, case_id: int, data: HotlineNoteIn) -> A
     summary="Supervision 督办: a remark the unit gets in its inbox",
 )
 def case_supervise(request: HttpRequest, case_id: int, data: HotlineNoteIn) -> Any:
-    case = _hotline(request, case_id)
-    if not is_centre(request.user, case.region):
-        raise PermissionDenied(_("Your role may not do this"))
+    case = _hotline_for_centre(request, case_id)
     services.case_supervise(case=case, actor=request.user, note=data.note, request=request)
     return Status(201, {"detail": "supervised"})
 
@@ -382,9 +392,7 @@ def case_supervise(request: HttpRequest, case_id: int, data: HotlineNoteIn) -> A
     summary="Record the call-back's result (and the caller's rating if given)",
 )
 def case_call_back(request: HttpRequest, case_id: int, data: HotlineCallbackIn) -> Any:
-    case = _hotline(request, case_id)
-    if not is_centre(request.user, case.region):
-        raise PermissionDenied(_("Your role may not do this"))
+    case = _hotline_for_centre(request, case_id)
     try:
         moved, _rating = services.case_call_back(
             case=case,

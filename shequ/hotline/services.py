@@ -566,7 +566,8 @@ def category_save(
     fields: tuple[str, ...] = ("code", "name", "sign_for_hours", "handling_amount")
     fields += ("handling_kind", "urgent_hours", "is_active")
     target = category or Category()
-    before = snapshot(target, fields) if category else {}
+    # The stored row, not the caller's object: a model form has already set its new values.
+    before = snapshot(Category.objects.get(pk=category.pk), fields) if category else {}
     for name in fields:
         if name in values:
             setattr(target, name, values[name])
@@ -615,7 +616,8 @@ def unit_save(
         raise ValidationError(errors)
     target = unit or Unit()
     fields = ("code", "name", "kind")
-    before = snapshot(target, fields) if unit else {}
+    # The stored row, not the caller's object: a model form has already set its new values.
+    before = snapshot(Unit.objects.get(pk=unit.pk), fields) if unit else {}
     target.code, target.name, target.kind, target.region = code.strip(), name.strip(), kind, region
     target.save()
     audit_record(

@@ -238,3 +238,23 @@ def test_a_resident_sends_an_opinion_and_sees_it(hotline: Hotline) -> None:
     session[SESSION_KEY] = other.pk
     session.save()
     assert "建议小区增加充电桩" not in client2.get("/hotline/opinions/").content.decode()
+
+
+def test_editing_a_category_audits_what_changed(hotline: Hotline) -> None:
+    client = login(hotline.world.users["admin"])
+    category = hotline.category
+    response = client.post(
+        f"/hotline/categories/{category.pk}/",
+        {
+            "code": "GS",
+            "name": "供水（自来水）",
+            "sign_for_hours": 4,
+            "handling_amount": 3,
+            "handling_kind": "working_days",
+            "urgent_hours": 12,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(object_type="hotline.category", action=Action.UPDATE).get()
+    assert event.changes == {"name": ["供水", "供水（自来水）"], "sign_for_hours": [2, 4]}

@@ -11,7 +11,9 @@
    lifted).
 3. Drives load from a few client processes, each with threads holding an HTTP connection:
    (a) intake: POST /api/v1/hall/applications with a new Idempotency-Key each time, against
-       POST /bench/insert (one INSERT of one row);
+       POST /bench/insert (one INSERT of one row); and, to tell the framework's cost from the
+       intake's own, POST /bench/api/insert: the same INSERT through django-ninja behind the
+       project's token authentication;
    (b) status lookup at 16 and 64 connections: POST /api/v1/hall/lookup, against
        POST /bench/read (one SELECT of one case by its tracking code).
    Each run lasts --seconds after a one-second warm-up, or stops at --max-requests.
@@ -31,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import print_table, write_result
-from http_load import Run, alternate, prepare, seed_district, serve
+from http_load import FLOOR_PATHS, Run, alternate, floor_request, prepare, seed_district, serve
 
 PERSONS = 50
 CASES = 300
@@ -117,9 +119,8 @@ def _request(
             "materials": data["materials"],
         }
         return "/api/v1/hall/applications", json.dumps(body).encode(), headers, (201,)
-    if kind == "bare_insert":
-        body = {"code": f"{tag}-{serial}", "note": "x"}
-        return "/bench/insert", json.dumps(body).encode(), headers, (201,)
+    if kind in FLOOR_PATHS:
+        return floor_request(kind, data["token"], tag, serial)
     code, tail = random.choice(data["lookups"])
     if kind == "lookup":
         body = {"code": code, "phone_tail": tail}
@@ -147,13 +148,13 @@ def main() -> None:
 
     runs: list[Run] = []
     with serve(options.workers, url) as port, ProcessPoolExecutor(options.clients) as pool:
-        pairs = [
-            ("bare_insert", "intake", options.intake_connections),
-            ("bare_read", "lookup", 16),
-            ("bare_read", "lookup", 64),
+        groups = [
+            (("bare_insert", "ninja_insert", "intake"), options.intake_connections),
+            (("bare_read", "lookup"), 16),
+            (("bare_read", "lookup"), 64),
         ]
-        for bare_kind, api_kind, count in pairs:
-            pair = [Run(kind, count, 0, 0, 0.0, []) for kind in (bare_kind, api_kind)]
+        for kinds, count in groups:
+            pair = [Run(kind, count, 0, 0, 0.0, []) for kind in kinds]
             alternate(
                 pool,
                 pair,
@@ -185,6 +186,8 @@ def main() -> None:
         by[("bare_insert", options.intake_connections)],
     )
     ratios["intake_rps_ratio"] = intake.rps / bare.rps if bare.rps else 0.0
+    floor = by[("ninja_insert", options.intake_connections)]
+    ratios["ninja_insert_rps_ratio"] = floor.rps / bare.rps if bare.rps else 0.0
     for count in (16, 64):
         api, floor = by[("lookup", count)], by[("bare_read", count)]
         ratios[f"lookup{count}_rps_ratio"] = api.rps / floor.rps if floor.rps else 0.0
@@ -193,6 +196,10 @@ def main() -> None:
         )
     print()
     print(f"intake ÷ bare INSERT, requests/s: {ratios['intake_rps_ratio']:.2f} (goal >= 0.5)")
+    print(
+        "django-ninja + token INSERT ÷ bare INSERT, requests/s: "
+        f"{ratios['ninja_insert_rps_ratio']:.2f} (the framework's floor, no goal)"
+    )
     for count in (16, 64):
         print(
             f"lookup ÷ bare read at {count} connections: requests/s "

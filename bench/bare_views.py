@@ -4,6 +4,10 @@ They run in the same server, behind the same middleware, as the API; they parse 
 of JSON body and answer JSON. `insert` writes one row into the benchmark's own table
 `bench_row` (created by api_bench.py); `read` reads one case by its tracking code (a unique
 index), as the status lookup must.
+
+`floor_api` is the framework's own floor: a django-ninja endpoint behind the project's token
+authentication that validates a schema body and writes that one row, so that the benchmark can
+tell what django-ninja and the token cost from what the intake's own work costs.
 """
 
 import json
@@ -12,6 +16,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Schema
+
+from shequ.api.auth import TokenAuth
 
 TABLE_SQL = {
     "sqlite": (
@@ -52,3 +59,21 @@ def read(request: HttpRequest) -> JsonResponse:
     if row is None:
         return JsonResponse({"detail": "not found"}, status=404)
     return JsonResponse({"state": row[0], "due_date": str(row[1])})
+
+
+floor_api = NinjaAPI(urls_namespace="bench-floor", docs_url=None, openapi_url=None)
+
+
+class RowIn(Schema):
+    code: str
+    note: str = ""
+
+
+@floor_api.post("/insert", auth=TokenAuth(), response={201: dict[str, str]})
+def api_insert(request: HttpRequest, data: RowIn) -> tuple[int, dict[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_row (code, note, created_at) VALUES (%s, %s, %s)",
+            [data.code, data.note, timezone.now()],
+        )
+    return 201, {"code": data.code}

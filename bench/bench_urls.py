@@ -8,5 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/ping", bare_views.ping),
     path("bench/insert", bare_views.insert),
     path("bench/read", bare_views.read),
+    path("bench/api/", bare_views.floor_api.urls),
     path("", include("config.urls")),
 ]

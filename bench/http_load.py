@@ -17,6 +17,7 @@ of one request of a kind.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -102,6 +103,22 @@ def seed_district() -> District:
         parent=community,
     )
     return District(admin, district, street, community, grid)
+
+
+# The floors of a write: one INSERT through a bare view, and the same INSERT through
+# django-ninja behind the project's token (bench/bare_views.py).
+FLOOR_PATHS = {"bare_insert": "/bench/insert", "ninja_insert": "/bench/api/insert"}
+
+
+def floor_request(
+    kind: str, token: str, tag: str, serial: int
+) -> tuple[str, bytes, dict[str, str], tuple[int, ...]]:
+    """(path, body, headers, expected statuses) of one request to a floor view."""
+    headers = {"Content-Type": "application/json"}
+    if kind == "ninja_insert":
+        headers["Authorization"] = f"Bearer {token}"
+    body = json.dumps({"code": f"{tag}-{serial}", "note": "x"}).encode()
+    return FLOOR_PATHS[kind], body, headers, (201,)
 
 
 def free_port() -> int:

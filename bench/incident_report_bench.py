@@ -25,7 +25,6 @@ Goal: reports ÷ bare INSERT >= 0.5 in requests/s, same server, same run.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import uuid
@@ -38,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import print_table, write_result
-from http_load import Run, alternate, prepare, seed_district, serve
+from http_load import FLOOR_PATHS, Run, alternate, floor_request, prepare, seed_district, serve
 
 # The grid: a square of about 1 km a side in the demo district.
 WEST, SOUTH, SIDE = 114.48, 38.03, 0.01
@@ -98,9 +97,8 @@ def _request(
 ) -> tuple[str, bytes, dict[str, str], tuple[int, ...]]:
     """(path, body, headers, expected statuses) of one request; `data["photo"]`, when not
     empty, is sent with each report."""
-    if kind == "bare_insert":
-        body = json.dumps({"code": f"{tag}-{serial}", "note": "x"}).encode()
-        return "/bench/insert", body, {"Content-Type": "application/json"}, (201,)
+    if kind in FLOOR_PATHS:
+        return floor_request(kind, data["token"], tag, serial)
     fields = {
         "category_id": str(random.choice(data["categories"])),
         "description": "楼下垃圾堆放三天未清运，影响通行",
@@ -139,8 +137,8 @@ def main() -> None:
     data["photo"] = b"\xff\xd8\xff\xe0" + random.randbytes(size) if size else b""
 
     runs = {
-        "bare_insert": Run("bare_insert", options.connections, 0, 0, 0.0, []),
-        "report": Run("report", options.connections, 0, 0, 0.0, []),
+        kind: Run(kind, options.connections, 0, 0, 0.0, [])
+        for kind in ("bare_insert", "ninja_insert", "report")
     }
 
     def each(number: int, one: Run) -> None:
@@ -162,6 +160,7 @@ def main() -> None:
     stored = Incident.objects.count()
     bare, report = runs["bare_insert"], runs["report"]
     ratio = report.rps / bare.rps if bare.rps else 0.0
+    floor = runs["ninja_insert"].rps / bare.rps if bare.rps else 0.0
     print_table(
         f"incident reports against the bare INSERT ({vendor}, {options.workers} sync workers, "
         f"{options.clients} client processes, {options.connections} connections, "
@@ -172,6 +171,10 @@ def main() -> None:
         [(r.name, *r.row()) for r in runs.values()],
     )
     print(f"\nreports ÷ bare INSERT, requests/s: {ratio:.2f} (goal >= 0.5)")
+    print(
+        "django-ninja + token INSERT ÷ bare INSERT, requests/s: "
+        f"{floor:.2f} (the framework's floor, no goal)"
+    )
     print(f"incidents stored: {stored:,}")
     path = write_result(
         "incident_report",
@@ -186,6 +189,7 @@ def main() -> None:
             "incidents_stored": stored,
             "runs": [{"run": r.name, **r.figures()} for r in runs.values()],
             "report_rps_ratio": round(ratio, 3),
+            "ninja_insert_rps_ratio": round(floor, 3),
         },
     )
     print(f"result: {path.relative_to(path.parents[2])}")

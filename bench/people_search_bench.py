@@ -17,12 +17,14 @@
    after a load).
 4. Floor: the very SQL statements that path sends, run bare on a cursor (no ORM, no
    classification, no model instances).
-5. Prints p50/p95 per kind and role; writes bench/results/people_search-<time>.json.
+5. Prints p50/p95 per kind and role and the machine's load average at the start and the end
+   of the measurement; writes bench/results/people_search-<time>.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -156,6 +158,7 @@ def main() -> None:
             cursor.execute("VACUUM (ANALYZE)")
         print(f"VACUUM (ANALYZE) in {vacuum.seconds:.0f} s")
     total = Person.objects.count()
+    load_at_start = os.getloadavg()
     rng = random.Random(options.seed)
     rows: list[tuple[Any, ...]] = []
     results: dict[str, Any] = {}
@@ -183,8 +186,24 @@ def main() -> None:
         ("role", "kind", "p50 ms", "p95 ms", "floor p50", "floor p95", "found", "p95<30"),
         rows,
     )
-    path = write_result("people_search", {"persons": total, "results": results})
+    load_at_end = os.getloadavg()
+    print(
+        f"\nMachine load average (1, 5, 15 min) at the start {_load(load_at_start)}, "
+        f"at the end {_load(load_at_end)}, on {os.cpu_count()} cores"
+    )
+    path = write_result(
+        "people_search",
+        {
+            "persons": total,
+            "results": results,
+            "load_average": {"start": load_at_start, "end": load_at_end},
+        },
+    )
     print(f"\nwritten to {path}")
+
+
+def _load(average: tuple[float, float, float]) -> str:
+    return " ".join(f"{value:.2f}" for value in average)
 
 
 def _has_persons() -> bool:

@@ -14,7 +14,8 @@ Each kind is answered from an index. Prefixes are ranges (`key >= q AND key < q 
 rather than LIKE, because a range uses a plain B-tree index on SQLite and, with the
 `text_pattern_ops`-free C-collated comparison of the range on PostgreSQL's indexes, on both.
 Results are ordered by the searched key, then id, which is the index order: the first page
-needs no sort of all matches.
+needs no sort of all matches. The page is chosen on the person table before its rows are
+joined (`search_page`), so that this holds whatever PostgreSQL's planner estimates.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from shequ.lib import crypto
@@ -239,7 +242,8 @@ def scoped_persons(
     """Persons within the user's scope (and within `region`, itself checked by the caller).
 
     The scope is resolved to the ids of the visible regions first (a few thousand at most),
-    so that the person table is filtered on its own `region_id` and never joined for it.
+    read with the size of the tree in one statement, so that the person table is filtered on
+    its own `region_id` and never joined for it.
     For a broad scope the region test is written `region_id + 0 IN (...)`: the same rows,
     but the planner is kept from starting at the region index and sorting a third of the
     register when the searched key's index yields the first page in order. A `selective_key`
@@ -249,10 +253,15 @@ def scoped_persons(
     regions = Region.objects.visible_to(user)
     if region is not None:
         regions = regions.filter(path__startswith=region.path)
-    ids = list(regions.values_list("pk", flat=True))
-    if not ids:
+    # The ids and the size of the tree in one statement (one round trip, not two).
+    tree_size = RawSQL(
+        f"SELECT COUNT(*) FROM {connection.ops.quote_name(Region._meta.db_table)}", ()
+    )
+    rows = list(regions.order_by().values_list("pk", tree_size))
+    if not rows:
         return Person.objects.none()
-    total = Region.objects.count()
+    ids = [pk for pk, _total in rows]
+    total = rows[0][1]
     if region is None and len(ids) == total:
         # The scope is the whole tree (a district administrator): nothing to filter out.
         return Person.objects.all()
@@ -368,7 +377,43 @@ def _address(persons: QuerySet[Person], term: Term) -> QuerySet[Person]:
         dwellings = dwellings.filter(unit=term.unit)
     if term.room:
         dwellings = dwellings.filter(_prefix("number", term.room))
+    if connection.vendor == "postgresql":
+        return persons.filter(_ListedIn(F("dwelling_id"), dwellings)).order_by("dwelling_id", "id")
     return persons.filter(dwelling__in=dwellings.values("pk")).order_by("dwelling_id", "id")
+
+
+class _ListedIn(Func):
+    """`column = ANY(ARRAY(SELECT pk ...))`, PostgreSQL's form of `column IN (SELECT pk ...)`.
+
+    The ids are listed once, and the column's index is read for them in their order (a scan
+    that stops after a page), as SQLite reads `IN (SELECT ...)`. PostgreSQL plans `IN
+    (SELECT ...)` as a join chosen on estimates: for an address, walking the person table
+    in dwelling order from its start until it meets the matching dwellings, a compound's
+    neighbours in that order (76 ms for one a tenth of the way in, 95 ms for a road), or
+    reading every match and sorting them (7 ms for a compound of 6,000 persons, 145 ms
+    for a road). Listed, 2 ms and 14 ms.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, column: F, queryset: QuerySet[Any]) -> None:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        super().__init__(column, ArraySubquery(queryset.order_by().values("pk")))
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        column, array = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        array_sql, array_params = compiler.compile(array)
+        return f"{column_sql} = ANY({array_sql})", (*column_params, *array_params)
 
 
 @dataclass(frozen=True)
@@ -423,20 +468,32 @@ ROW_FIELDS = (
 def search_page(persons: QuerySet[Person], number: int = 1, size: int = PAGE_SIZE) -> SearchPage:
     """The n-th page and the count the page shows, each at the cost of an index walk.
 
-    The count is that of the ids alone, capped at COUNT_LIMIT + 1 in the database; on a
-    search key's index it reads no table row. It is skipped when the first page holds every
-    match.
+    The page is chosen on the person table alone, `id IN (SELECT id ... ORDER BY key, id
+    LIMIT 26)`, and only its rows are joined to their grid and dwelling: the ordered walk of
+    the searched key's index stops after a page whatever the planner estimates. (Joined in
+    one statement, PostgreSQL estimated a prefix range at a handful of rows for a surname
+    held by 8,000 persons, joined all 8,000 to their grid, dwelling and building and sorted
+    them.) The count is that of the ids alone, in no order, capped at COUNT_LIMIT + 1 in the
+    database: it stops after that many matches, and on a search key's index reads no table
+    row. It is skipped when the first page holds every match.
     """
     number = max(1, number)
     offset = (number - 1) * size
-    shown = persons.select_related("region", "dwelling__building").only(*ROW_FIELDS)
-    rows = list(shown[offset : offset + size + 1])
+    ordering = [*persons.query.order_by] or ["id"]  # "id": Person's Meta.ordering
+    page_ids = persons.values("pk")[offset : offset + size + 1]
+    shown = (
+        Person.objects.filter(pk__in=page_ids)
+        .select_related("region", "dwelling__building")
+        .only(*ROW_FIELDS)
+        .order_by(*ordering)
+    )
+    rows = list(shown)
     has_next = len(rows) > size
     rows = rows[:size]
     if number == 1 and not has_next:
         count = len(rows)
     else:
-        count = persons.values("pk")[: COUNT_LIMIT + 1].count()
+        count = persons.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     capped = count > COUNT_LIMIT
     return SearchPage(rows, number, min(count, COUNT_LIMIT), capped, has_next)
 

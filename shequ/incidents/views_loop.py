@@ -6,7 +6,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -41,8 +41,6 @@ def supervise(request: HttpRequest, case_id: int) -> HttpResponse:
         incident_supervise(
             case=case, actor=user, note=request.POST.get("note", ""), request=request
         )
-    except PermissionDenied:
-        raise
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -15,14 +15,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from shequ.incidents.indicators import (
-    IndicatorRow,
-    can_view_indicators,
-    current_period,
-    incident_indicators,
-    parse_period,
-)
+from shequ.incidents.indicators import IndicatorRow, can_view_indicators, incident_indicators
 from shequ.incidents.map_points import map_points, parse_filters
+from shequ.incidents.periods import current_period, parse_period
 from shequ.regions.scoping import get_region_for_user, home_region
 
 router = Router(tags=["incidents"])

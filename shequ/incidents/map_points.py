@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 
 from shequ.cases.registry import get_type
 from shequ.incidents.casetype import KEY, OPEN_STATES
-from shequ.incidents.indicators import Period, custom_period, parse_period, subtree
+from shequ.incidents.indicators import subtree
 from shequ.incidents.models import IncidentCategory, Tier
 from shequ.incidents.models_loop import Incident
+from shequ.incidents.periods import Period, custom_period, parse_period
 from shequ.regions.models import Region
 from shequ.regions.permissions import has_role
 from shequ.regions.roles import Role

@@ -17,14 +17,12 @@ from django.views.decorators.http import require_GET
 from shequ.accounts.models import staff_user
 from shequ.incidents.indicators import (
     BY_CHOICES,
-    Period,
     can_view_indicators,
-    current_period,
     exclude_postponed_default,
     incident_indicators,
     indicators_workbook,
-    parse_period,
 )
+from shequ.incidents.periods import Period, current_period, parse_period
 from shequ.regions import permissions as perms
 from shequ.regions.models import Region
 from shequ.regions.scoping import get_region_for_user, home_region, scope_prefixes

@@ -11,12 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from shequ.incidents.indicators import (
-    IndicatorRow,
-    incident_indicators,
-    parse_period,
-)
+from shequ.incidents.indicators import IndicatorRow, incident_indicators
 from shequ.incidents.models_loop import Incident
+from shequ.incidents.periods import parse_period
 from shequ.incidents.tests.indicators_world import NOW, Story, build
 from shequ.incidents.tests.table import Table
 from shequ.regions.tests.factories import World

@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from shequ.audit.models import AuditEvent, AuditHead
-from shequ.core.sql import KeyOf, insert_row, pg_type, prepared_cursor
+from shequ.core.sql import insert_row, pg_type, prepared_cursor
+from shequ.core.sql_write import KeyOf
 
 # Field names whose values must never reach the log: encrypted columns and their hashes.
 SECRET_SUFFIXES = ("_enc", "_hash", "password")
@@ -298,7 +299,7 @@ def _append_in_database(event: AuditEvent, *, last: bool) -> bool:
 
 
 class AuditAppend:
-    """The append of a drafted event as a piece of `core.sql.insert_all`: on PostgreSQL the
+    """The append of a drafted event as a piece of `core.sql_write.insert_all`: on PostgreSQL the
     rows, the event and the head's advance are one statement, the event's object key read
     from its row there (the event is written only with the rows); elsewhere `audit_append`
     after the rows, in their transaction. `last` as for `audit_append`.

@@ -24,7 +24,8 @@ from shequ.cases.selectors import (
     may_extend,
     may_record_rating,
 )
-from shequ.cases.services import CaseConflict, case_extend, case_rate, case_step
+from shequ.cases.services import CaseConflict, case_extend, case_step
+from shequ.cases.services_rating import case_rate
 from shequ.workdays import calendar
 
 router = Router(tags=["cases"])

@@ -1,18 +1,17 @@
-"""The engine's writes: open a case, move it through its type's transitions, extend, rate.
+"""The engine's writes: open a case, move it through its type's transitions, extend, remark.
 
 Every transition locks the case row, checks the move against the type's table and the actor's
 role, applies the clock effect, saves with update_fields, appends a timeline event and the
-audit record, and schedules notifications after commit.
+audit record, and schedules notifications after commit. The clock and routing are in
+`services_clock`, the messages in `services_notify`, the rating in `services_rating`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
@@ -23,7 +22,6 @@ from django.utils.translation import gettext as _
 from shequ.audit.models import Action
 from shequ.audit.services import AuditAppend, audit_draft, audit_record
 from shequ.cases import deadlines
-from shequ.cases.deadlines import TimeLimit
 from shequ.cases.idempotency import case_of_key
 from shequ.cases.models import (
     Alert,
@@ -32,34 +30,25 @@ from shequ.cases.models import (
     CaseEvent,
     Clock,
     IdempotencyKey,
-    Notification,
-    Rating,
-    RatingLevel,
 )
-from shequ.cases.registry import CaseType, ClockEffect, Transition, get_type
-from shequ.core.sms import get_sender
-from shequ.core.sql import Insert, insert_all, insert_row
+from shequ.cases.registry import CaseType, Transition, get_type
+from shequ.cases.services_clock import (
+    Route,
+    apply_clock,
+    apply_route,
+    clock_start,
+    extension_words,
+    midnight,
+)
+from shequ.cases.services_notify import notify, notify_after_commit
+from shequ.core.sql import insert_row
+from shequ.core.sql_write import Insert, insert_all
 from shequ.lib import crypto
 from shequ.lib.codes import new_code
 from shequ.lib.phones import PhoneError, mask_phone, parse_phone
 from shequ.people.models import Person
 from shequ.regions.models import Region, RoleAssignment, Unit
 from shequ.regions.permissions import has_role, unit_ids
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a transition sends the case besides its new state (dispatch, escalation).
-
-    `region` and `owner_unit` move it (`clear_owner` takes the unit off); `clear_handler`
-    leaves it for whoever takes it next; `limit` restarts the clock with a fresh time limit.
-    """
-
-    region: Region | None = None
-    owner_unit: Unit | None = None
-    clear_owner: bool = False
-    clear_handler: bool = False
-    limit: TimeLimit | None = None
 
 
 class CaseConflict(Exception):
@@ -105,72 +94,6 @@ def event_row(*, actor: Any, action: str, **fields: Any) -> Insert:
     """A timeline event to write with a new case (`case_open(rows=...)` refers it to the
     case): a type's first steps taken at once, such as an incident verified on site."""
     return Insert(_new_event(None, actor=actor, action=action, **fields))
-
-
-def _start_clock(case: Case, now: dt.datetime, limit: TimeLimit | None = None) -> None:
-    """Start (or restart, with a new `limit`) the case's deadline clock at `now`."""
-    if limit is not None:
-        case.promised_days = limit.amount
-        case.limit_kind = limit.kind
-    end = deadlines.deadline(TimeLimit(case.promised_days, case.limit_kind), now)
-    case.clock = Clock.RUNNING
-    case.started_on = timezone.localdate(now)
-    case.due_at = end.due_at
-    case.due_date = end.due_date
-    case.due_provisional = end.provisional
-    case.paused_on = case.paused_at = None
-    case.alert = Alert.NONE
-
-
-def _apply_clock(case: Case, effect: ClockEffect, now: dt.datetime) -> dict[str, Any]:
-    """Move the clock; returns what changed, for the timeline."""
-    today = timezone.localdate(now)
-    if effect == ClockEffect.START and case.clock == Clock.IDLE:
-        _start_clock(case, now)
-        return _due_changes(case)
-    if effect == ClockEffect.PAUSE and case.clock == Clock.RUNNING:
-        case.clock = Clock.PAUSED
-        case.paused_on = today
-        case.paused_at = now
-        return {"paused_on": str(today)}
-    if effect == ClockEffect.RESUME and case.clock == Clock.PAUSED:
-        assert case.paused_on is not None and case.due_date is not None
-        since = case.paused_at or _midnight(case.paused_on)
-        due_at = case.due_at or _midnight(case.due_date + dt.timedelta(days=1))
-        taken = deadlines.paused_amount(case.limit_kind, since, now)
-        end = deadlines.after_pause(case.limit_kind, due_at, since, now)
-        case.due_at, case.due_date = end.due_at, end.due_date
-        case.due_provisional = case.due_provisional or end.provisional
-        case.clock = Clock.RUNNING
-        case.paused_on = case.paused_at = None
-        case.alert = Alert.NONE
-        paused = {"paused_working_days": taken} if isinstance(taken, int) else {}
-        return {**paused, **_due_changes(case)}
-    if effect == ClockEffect.STOP and case.clock != Clock.STOPPED:
-        on_time = _on_time(case, now)
-        case.clock = Clock.STOPPED
-        case.finished_at = now
-        case.finished_on_time = on_time
-        return {"on_time": on_time}
-    return {}
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
-
-
-def _on_time(case: Case, now: dt.datetime) -> bool:
-    if case.due_at is not None:
-        return now <= case.due_at
-    return case.due_date is None or timezone.localdate(now) <= case.due_date
-
-
-def _due_changes(case: Case) -> dict[str, Any]:
-    """The timeline's record of a new deadline: the day, and the moment for hour limits."""
-    changes: dict[str, Any] = {"due_date": str(case.due_date)}
-    if case.limit_kind in deadlines.HOUR_KINDS and case.due_at is not None:
-        changes["due_at"] = timezone.localtime(case.due_at).isoformat(timespec="minutes")
-    return changes
 
 
 def seal_requester_phone(phone: str) -> tuple[str, str, str]:
@@ -224,9 +147,9 @@ def case_open(
     With an `idempotency_key`, a second call by the same actor with the same key returns the
     case the first call made (a retried API request never makes two cases), marked
     `replayed = True`: the key is claimed by the write itself, which writes nothing for a
-    retry. `rows` (`core.sql.Insert`) are written with the case, referring to it. All but
+    retry. `rows` (`core.sql_write.Insert`) are written with the case, referring to it. All but
     the writes is done before they start: then the case, its event, the key, the `rows`
-    and the audit event are written all or none (`core.sql.insert_all`: one statement on
+    and the audit event are written all or none (`core.sql_write.insert_all`: one statement on
     PostgreSQL), the audit append (the head's lock) last.
     """
     kind = get_type(case_type) if isinstance(case_type, str) else case_type
@@ -263,7 +186,7 @@ def case_open(
         limit_kind=limit_kind,
     )
     if start_clock:
-        _start_clock(case, timezone.now())
+        clock_start(case, timezone.now())
     opened = kind.initial
     first = Insert(_new_event(case, actor=actor, action="open", to_state=opened, note=note))
     key = None
@@ -365,11 +288,11 @@ def case_transition(
     before = locked.state
     locked.state = transition.target
     now = timezone.now()
-    changes = _apply_clock(locked, transition.clock, now)
+    changes = apply_clock(locked, transition.clock, now)
     fields = ["state", "clock", "started_on", "due_at", "due_date", "due_provisional"]
     fields += ["paused_on", "paused_at", "alert", "finished_at", "finished_on_time", "updated_at"]
     if route is not None:
-        changes.update(_apply_route(locked, route, now))
+        changes.update(apply_route(locked, route, now))
         fields += ["region", "owner_unit", "handler", "promised_days", "limit_kind"]
     if transition.takes and actor is not None:
         locked.handler = actor
@@ -395,17 +318,8 @@ def case_transition(
         reason=note[:500],
         request=request,
     )
-    _notify_after_commit(locked, transition, actor)
+    notify_after_commit(locked, transition, actor)
     return locked
-
-
-def _extension_words(case: Case, days: int, before: Any, due_at: dt.datetime) -> dict[str, Any]:
-    """The timeline's record of an extension: days, or hours with the moments."""
-    if case.limit_kind in deadlines.HOUR_KINDS and case.due_at is not None:
-        old = timezone.localtime(due_at).isoformat(timespec="minutes")
-        new = timezone.localtime(case.due_at).isoformat(timespec="minutes")
-        return {"days": days, "from": old, "to": new, "kind": case.limit_kind}
-    return {"days": days, "from": str(before), "to": str(case.due_date)}
 
 
 def case_step(
@@ -443,23 +357,6 @@ def case_step(
         data=data,
         request=request,
     )
-
-
-def _apply_route(case: Case, route: Route, now: dt.datetime) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    if route.region is not None and route.region.pk != case.region_id:
-        changes["region"] = route.region.name
-        case.region = route.region
-    if route.owner_unit is not None or route.clear_owner:
-        unit = route.owner_unit
-        changes["owner_unit"] = unit.name if unit is not None else ""
-        case.owner_unit = unit
-    if route.clear_handler:
-        case.handler = None
-    if route.limit is not None and case.clock != Clock.STOPPED:
-        _start_clock(case, now, route.limit)
-        changes.update(_due_changes(case))
-    return changes
 
 
 @transaction.atomic
@@ -518,7 +415,7 @@ def case_extend(
     if locked.clock not in (Clock.RUNNING, Clock.PAUSED) or locked.due_date is None:
         raise ValidationError({"days": [_("Only a matter whose clock runs can be extended")]})
     before = locked.due_date
-    due_at = locked.due_at or _midnight(locked.due_date + dt.timedelta(days=1))
+    due_at = locked.due_at or midnight(locked.due_date + dt.timedelta(days=1))
     end = deadlines.extended(locked.limit_kind, due_at, days)
     locked.due_at, locked.due_date = end.due_at, end.due_date
     locked.due_provisional = locked.due_provisional or end.provisional
@@ -531,7 +428,7 @@ def case_extend(
         from_state=locked.state,
         to_state=locked.state,
         note=note,
-        data=_extension_words(locked, days, before, due_at),
+        data=extension_words(locked, days, before, due_at),
     )
     audit_record(
         actor=actor,
@@ -542,128 +439,6 @@ def case_extend(
         request=request,
     )
     return locked
-
-
-def notify(users: list[Any], case: Case | None, text: str) -> None:
-    """Put a message in each user's inbox (call inside the transaction that causes it)."""
-    seen: set[int] = set()
-    rows = []
-    for user in users:
-        if user is None or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        rows.append(Notification(user=user, case=case, text=text[:300]))
-    Notification.objects.bulk_create(rows)
-
-
-def text_requester(case: Case, text: str) -> None:
-    """Send a text message to the requester after commit (no phone: nothing)."""
-    if not case.requester_phone_enc:
-        return
-    phone = crypto.decrypt(case.requester_phone_enc)
-    transaction.on_commit(lambda: get_sender().send(phone, text))
-
-
-def _notify_after_commit(case: Case, transition: Transition, actor: Any) -> None:
-    kind = get_type(case.type_key)
-    state = kind.state_label(case.state)
-    others = [u for u in (case.handler, case.first_responder) if u is not None and u != actor]
-    notify(
-        others,
-        case,
-        _("%(code)s %(title)s: %(state)s")
-        % {"code": case.tracking_code, "title": case.title, "state": state},
-    )
-    if transition.tell_requester:
-        text_requester(
-            case,
-            _(
-                "Your matter %(code)s is now: %(state)s. Details: look it up with the code and the last 4 digits of your phone."
-            )
-            % {"code": case.tracking_code, "state": state},
-        )
-
-
-@transaction.atomic
-def case_rate(
-    *,
-    case: Case,
-    level: int,
-    comment: str = "",
-    channel: str,
-    actor: Any = None,
-    request: HttpRequest | None = None,
-) -> Rating:
-    """The requester's one rating of a finished case; a poor one opens a rectification."""
-    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    kind = get_type(locked.type_key)
-    if not kind.ratable or locked.state not in kind.final_states:
-        raise ValidationError({"level": [_("A matter can be rated once it is finished")]})
-    if Rating.objects.filter(case=locked).exists():
-        raise ValidationError({"level": [_("This matter has been rated already")]})
-    if level not in RatingLevel.values:
-        raise ValidationError({"level": [_("Choose one of the five levels")]})
-    rating = Rating.objects.create(
-        case=locked,
-        level=level,
-        comment=comment.strip()[:2000],
-        channel=channel,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    _event(
-        locked,
-        actor=actor,
-        action="rate",
-        from_state=locked.state,
-        to_state=locked.state,
-        note=comment.strip()[:2000],
-        data={"level": level, "channel": channel},
-    )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=locked,
-        changes={"rating": [None, level]},
-        request=request,
-    )
-    if rating.is_poor:
-        rectification = case_open(
-            case_type="rectification",
-            actor=None,
-            region=locked.region,
-            title=_("Rectification: %(title)s") % {"title": locked.title},
-            requester=locked.requester,
-            requester_name=locked.requester_name,
-            owner_unit=locked.owner_unit,
-            promised_days=settings.RECTIFICATION_DAYS,
-            data={"rating": level, "comment": comment.strip()[:2000]},
-            parent=locked,
-            note=_("Opened by a poor rating (%(level)s)") % {"level": rating.get_level_display()},
-        )
-        # The requester's phone goes along (sealed) for the call-back.
-        if locked.requester_phone_enc:
-            Case.objects.filter(pk=rectification.pk).update(
-                requester_phone_enc=locked.requester_phone_enc,
-                requester_phone_masked=locked.requester_phone_masked,
-                requester_phone_tail=locked.requester_phone_tail,
-            )
-        notify(
-            [locked.handler, locked.first_responder],
-            rectification,
-            _(
-                "Poor rating on %(code)s: a rectification %(new)s is open; first contact within 1 working day."
-            )
-            % {"code": locked.tracking_code, "new": rectification.tracking_code},
-        )
-    return rating
-
-
-def notification_read(*, user: Any, ids: list[int] | None = None) -> int:
-    """Mark a user's messages read (all of them when `ids` is None)."""
-    rows = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        rows = rows.filter(pk__in=ids)
-    return rows.update(read_at=timezone.now())
 
 
 @transaction.atomic

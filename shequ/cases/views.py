@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from shequ.accounts.models import User, staff_user
 from shequ.audit.models import Action
 from shequ.audit.services import audit_record
-from shequ.cases import services
+from shequ.cases import services, services_rating
 from shequ.cases.deadlines import HOUR_KINDS, LimitKind
 from shequ.cases.forms import (
     AttachmentForm,
@@ -425,7 +425,7 @@ def case_rate_view(request: HttpRequest, case_id: int) -> HttpResponse:
         _report_form(request, form)
         return redirect("cases:case-detail", case_id=case.pk)
     try:
-        rating = services.case_rate(
+        rating = services_rating.case_rate(
             case=case,
             level=form.cleaned_data["level"],
             comment=form.cleaned_data["comment"],

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.models import staff_user
-from shequ.cases import services
 from shequ.cases.selectors import inbox, unread_count
+from shequ.cases.services_notify import notification_read
 from shequ.lib.codes import display_code
 
 
@@ -32,7 +32,7 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     raw = request.POST.get("id", "")
     if raw.isdigit():
-        services.notification_read(user=user, ids=[int(raw)])
+        notification_read(user=user, ids=[int(raw)])
     elif request.POST.get("all"):
-        services.notification_read(user=user)
+        notification_read(user=user)
     return redirect("cases:inbox")

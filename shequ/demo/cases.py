@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from shequ.accounts.models import User
 from shequ.cases.models import Case, CaseEvent, Rating
-from shequ.cases.services import case_rate, case_transition
+from shequ.cases.services import case_transition
+from shequ.cases.services_rating import case_rate
 from shequ.hall.models import ServiceItem
 from shequ.hall.services import application_deliver, window_accept
 from shequ.people.models import Person

@@ -22,7 +22,7 @@ from shequ.accounts.models import staff_user
 from shequ.cases.api import CaseOut, DetailOut, detail
 from shequ.cases.models import Case, CaseEvent, Rating, RatingChannel, RatingLevel
 from shequ.cases.registry import get_type
-from shequ.cases.services import case_rate
+from shequ.cases.services_rating import case_rate
 from shequ.core.sql import Reader, prepared_cursor
 from shequ.hall.cache import item_version
 from shequ.hall.forms_public import PHONE_TAIL, LookupForm

@@ -17,7 +17,7 @@ from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record, diff
 from shequ.cases.models import Case
 from shequ.cases.services import case_open, case_transition
-from shequ.core.sql import Insert
+from shequ.core.sql_write import Insert
 from shequ.hall.cache import forget as forget_items
 from shequ.hall.cache import materials_of
 from shequ.hall.models import (

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.accounts.views import apply_errors
 from shequ.cases.models import Case, CaseEvent, Clock, Rating, RatingChannel
 from shequ.cases.registry import CaseType, get_type
-from shequ.cases.services import case_rate
+from shequ.cases.services_rating import case_rate
 from shequ.hall.forms_public import LookupForm, RatingForm
 from shequ.hall.ratelimit import allow, client_address
 from shequ.lib.codes import display_code, is_valid_code, normalise_code

@@ -23,15 +23,10 @@ from shequ.audit.services import Target, audit_record, diff, snapshot
 from shequ.cases import deadlines
 from shequ.cases.deadlines import LimitKind, TimeLimit
 from shequ.cases.models import Case, Clock, Rating, RatingChannel
-from shequ.cases.services import (
-    Route,
-    case_open,
-    case_rate,
-    case_remark,
-    case_transition,
-    notify,
-    seal_requester_phone,
-)
+from shequ.cases.services import case_open, case_remark, case_transition, seal_requester_phone
+from shequ.cases.services_clock import Route
+from shequ.cases.services_notify import notify
+from shequ.cases.services_rating import case_rate
 from shequ.hotline.casetype import HOTLINE, OPINION, routing
 from shequ.hotline.models import (
     Assist,

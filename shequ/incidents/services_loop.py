@@ -25,14 +25,14 @@ from shequ.cases.deadlines import TimeLimit
 from shequ.cases.models import Case
 from shequ.cases.services import (
     CaseConflict,
-    Route,
     case_extend,
     case_open,
     case_remark,
     case_transition,
     event_row,
 )
-from shequ.core.sql import Insert
+from shequ.cases.services_clock import Route
+from shequ.core.sql_write import Insert
 from shequ.incidents.casetype import INCIDENT, KEY, SUPERVISING, TIER_ROLES
 from shequ.incidents.models import IncidentCategory, Tier
 from shequ.incidents.models_loop import Channel, Incident, IncidentPhoto, PhotoStage

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shequ.audit.models import Action, AuditEvent
 from shequ.cases.models import Attachment, Case, CaseEvent, Notification, Rating
-from shequ.cases.services import case_transition, notify
+from shequ.cases.services import case_transition
+from shequ.cases.services_notify import notify
 from shequ.cases.tests.pages import Hall, Queue, accept, at, login, messages_of, queries, state_of
 from shequ.hall.models import Application
 from shequ.lib.codes import display_code

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from shequ.audit.models import AuditEvent
 from shequ.cases.models import Case, CaseEvent, Clock, Notification, Rating, RatingLevel
-from shequ.cases.services import case_rate
+from shequ.cases.services_rating import case_rate
 from shequ.cases.tests.factories import (
     PHONE,
     make_unit,

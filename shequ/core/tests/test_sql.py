@@ -17,7 +17,7 @@ from shequ.audit.services import (
 )
 from shequ.cases.models import Case, CaseEvent, IdempotencyKey
 from shequ.cases.tests.factories import make_unit, open_application
-from shequ.core.sql import Insert, insert_all, insert_together
+from shequ.core.sql_write import Insert, insert_all, insert_together
 from shequ.regions.tests.factories import World
 
 NEVER = ("SELECT 1 WHERE 1 = %s", [0])

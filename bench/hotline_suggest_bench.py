@@ -85,7 +85,7 @@ def load(count: int, rng: random.Random) -> dict[str, Any]:
     from shequ.accounts.models import User
     from shequ.cases.models import Case, Clock
     from shequ.hotline.models import Channel, HotlineCase
-    from shequ.hotline.search import suggest_rebuild
+    from shequ.hotline.search_index import suggest_rebuild
     from shequ.lib.codes import new_code
     from shequ.regions.models import Level, Region, RoleAssignment
     from shequ.regions.roles import Role

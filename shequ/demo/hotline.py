@@ -27,10 +27,8 @@ from shequ.hotline.services import (
     case_call_back,
     case_dispatch,
     case_send_back,
-    category_save,
-    responsibility_save,
-    unit_save,
 )
+from shequ.hotline.services_lists import category_save, responsibility_save, unit_save
 from shequ.regions.models import Region, RoleAssignment, Unit, UnitKind
 
 STREET_CODE = "130105001"
@@ -263,7 +261,7 @@ def _run(
 def demo_opinions_seed(*, seed: int) -> int:
     """A few residents' opinions from the demo resident, to 湖北社区."""
     from shequ.accounts.models import Resident
-    from shequ.hotline.services import opinion_submit
+    from shequ.hotline.services_opinions import opinion_submit
 
     resident = Resident.objects.order_by("pk").first()
     community = Region.objects.filter(code="130105001001").first()

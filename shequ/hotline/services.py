@@ -1,5 +1,6 @@
 """The hotline's writes: take a call, dispatch, send back (escalating at the third), supervise,
-assist, call back, the resident's opinion, and the lists (categories, units, responsibility).
+assist and call back. The resident's opinion is in `services_opinions`, the lists (categories,
+units, responsibility) in `services_lists`.
 
 Every state change goes through the engine (`case_transition`); steps that route the case to a
 unit run inside `casetype.routing()`, the only place the guard lets them through.
@@ -12,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
-from shequ.audit.services import Target, audit_record, diff, snapshot
+from shequ.audit.services import audit_record
 from shequ.cases import deadlines
 from shequ.cases.deadlines import LimitKind, TimeLimit
 from shequ.cases.models import Case, Clock, Rating, RatingChannel
@@ -27,7 +28,7 @@ from shequ.cases.services import case_open, case_remark, case_transition, seal_r
 from shequ.cases.services_clock import Route
 from shequ.cases.services_notify import notify
 from shequ.cases.services_rating import case_rate
-from shequ.hotline.casetype import HOTLINE, OPINION, routing
+from shequ.hotline.casetype import HOTLINE, routing
 from shequ.hotline.models import (
     Assist,
     Call,
@@ -42,7 +43,7 @@ from shequ.hotline.models import (
 )
 from shequ.lib import crypto
 from shequ.people.models import Person
-from shequ.regions.models import Region, RoleAssignment, Unit, UnitKind
+from shequ.regions.models import Region, RoleAssignment, Unit
 from shequ.regions.roles import Role
 
 # The third send-back escalates the case to the hotline's managers.
@@ -52,8 +53,6 @@ DEFAULT_SIGN_FOR_HOURS = 2
 DEFAULT_HANDLING = TimeLimit(5, LimitKind.WORKING_DAYS)
 # An urgent call is signed for within one hour, around the clock.
 URGENT_SIGN_FOR_HOURS = 1
-# A resident's opinion is answered (adopted or not, then solved) within this many working days.
-OPINION_DAYS = 15
 TITLE_CHARS = 60
 
 
@@ -476,220 +475,3 @@ def sign_for_reminders(now: dt.datetime | None = None) -> int:
                 sent += 1
             HotlineCase.objects.filter(pk=detail.pk).update(sign_for_reminded=True)
     return sent
-
-
-# --- Residents' opinions (民情) ------------------------------------------------------------
-
-
-@transaction.atomic
-def opinion_submit(
-    *,
-    resident: Any,
-    community: Region,
-    text: str,
-    address: str = "",
-    request: HttpRequest | None = None,
-) -> Case:
-    """A resident's opinion or suggestion from the portal, for the community to answer."""
-    errors: dict[str, list[str]] = {}
-    if len(text.strip()) < 5:
-        errors["text"] = [_("Write your opinion in a few words at least")]
-    if community.level.key != "community":
-        errors["community"] = [_("Choose your community")]
-    if errors:
-        raise ValidationError(errors)
-    case = case_open(
-        case_type=OPINION,
-        actor=None,
-        region=community,
-        title=" ".join(text.split())[:TITLE_CHARS],
-        requester_name=resident.name,
-        requester_phone=crypto.decrypt(resident.phone_enc),
-        address=address,
-        promised_days=OPINION_DAYS,
-        note=_("Sent on the resident portal"),
-        request=request,
-    )
-    HotlineCase.objects.create(
-        case=case,
-        channel=Channel.PORTAL,
-        kind=RequestKind.SUGGESTION,
-        text=text.strip(),
-        resident=resident,
-    )
-    audit_record(
-        actor=resident,
-        action=Action.CREATE,
-        obj=case,
-        changes={"opinion": [None, case.tracking_code]},
-        request=request,
-    )
-    notify(
-        [
-            row.user
-            for row in RoleAssignment.objects.filter(
-                region=community, role=Role.COMMUNITY_LEADER
-            ).select_related("user")
-        ],
-        case,
-        _("A resident's opinion for %(community)s: %(title)s")
-        % {"community": community.name, "title": case.title},
-    )
-    return case
-
-
-# --- The lists -------------------------------------------------------------------------------
-
-
-def _require_admin(actor: Any) -> None:
-    from shequ.hotline.selectors import can_manage_lists
-
-    if actor is not None and not can_manage_lists(actor):
-        raise PermissionDenied(_("The hotline's lists are kept by the district administrator"))
-
-
-@transaction.atomic
-def category_save(
-    *,
-    actor: Any,
-    category: Category | None = None,
-    values: dict[str, Any],
-    request: HttpRequest | None = None,
-) -> Category:
-    """Create or change a category (code, name, limits, active)."""
-    _require_admin(actor)
-    fields: tuple[str, ...] = ("code", "name", "sign_for_hours", "handling_amount")
-    fields += ("handling_kind", "urgent_hours", "is_active")
-    target = category or Category()
-    # The stored row, not the caller's object: a model form has already set its new values.
-    before = snapshot(Category.objects.get(pk=category.pk), fields) if category else {}
-    for name in fields:
-        if name in values:
-            setattr(target, name, values[name])
-    target.code = str(target.code).strip()
-    target.name = str(target.name).strip()
-    if target.handling_kind not in LimitKind.values:
-        raise ValidationError({"handling_kind": [_("Choose how the limit is counted")]})
-    duplicate = Category.objects.filter(code=target.code).exclude(pk=target.pk).exists()
-    if duplicate:
-        raise ValidationError({"code": [_("Another category has this code")]})
-    target.full_clean()
-    target.save()
-    audit_record(
-        actor=actor,
-        action=Action.UPDATE if category else Action.CREATE,
-        obj=target,
-        changes=diff(before, snapshot(target, fields)),
-        request=request,
-    )
-    return target
-
-
-@transaction.atomic
-def unit_save(
-    *,
-    actor: Any,
-    unit: Unit | None = None,
-    code: str,
-    name: str,
-    kind: str,
-    region: Region,
-    request: HttpRequest | None = None,
-) -> Unit:
-    """Create or change a unit calls go to: a department or a partner unit 加盟单位."""
-    _require_admin(actor)
-    errors: dict[str, list[str]] = {}
-    if not code.strip():
-        errors["code"] = [_("Enter the unit's code")]
-    elif Unit.objects.filter(code=code.strip()).exclude(pk=unit.pk if unit else 0).exists():
-        errors["code"] = [_("Another unit has this code")]
-    if not name.strip():
-        errors["name"] = [_("Enter the unit's name")]
-    if kind not in UnitKind.values:
-        errors["kind"] = [_("Choose the kind of unit")]
-    if errors:
-        raise ValidationError(errors)
-    target = unit or Unit()
-    fields = ("code", "name", "kind")
-    # The stored row, not the caller's object: a model form has already set its new values.
-    before = snapshot(Unit.objects.get(pk=unit.pk), fields) if unit else {}
-    target.code, target.name, target.kind, target.region = code.strip(), name.strip(), kind, region
-    target.save()
-    audit_record(
-        actor=actor,
-        action=Action.UPDATE if unit else Action.CREATE,
-        obj=target,
-        changes=diff(before, snapshot(target, fields)),
-        request=request,
-        region_path=region.path,
-    )
-    return target
-
-
-@transaction.atomic
-def unit_handler_add(
-    *, actor: Any, unit: Unit, user: Any, request: HttpRequest | None = None
-) -> RoleAssignment:
-    """Let a staff user handle the unit's hotline matters (back office at the unit's node)."""
-    from shequ.regions.services import assignment_create
-
-    _require_admin(actor)
-    return assignment_create(
-        actor=actor,
-        user=user,
-        role=Role.BACK_OFFICE,
-        region=unit.region,
-        unit=unit,
-        request=request,
-    )
-
-
-@transaction.atomic
-def responsibility_save(
-    *,
-    actor: Any,
-    category: Category,
-    region: Region,
-    lead_unit: Unit,
-    assisting_units: Sequence[Unit] = (),
-    duty: str = "",
-    request: HttpRequest | None = None,
-) -> Responsibility:
-    """Set who leads and who assists on a category within a node's subtree."""
-    _require_admin(actor)
-    assisting = [unit for unit in assisting_units if unit.pk != lead_unit.pk]
-    entry, created = Responsibility.objects.get_or_create(
-        category=category, region=region, defaults={"lead_unit": lead_unit, "duty": duty}
-    )
-    before = {} if created else {"lead_unit": entry.lead_unit_id, "duty": entry.duty}
-    entry.lead_unit, entry.duty = lead_unit, duty.strip()[:200]
-    entry.save()
-    entry.assisting_units.set(assisting)
-    audit_record(
-        actor=actor,
-        action=Action.CREATE if created else Action.UPDATE,
-        obj=entry,
-        changes={
-            "lead_unit": [before.get("lead_unit"), lead_unit.pk],
-            "assisting_units": sorted(unit.pk for unit in assisting),
-            "duty": [before.get("duty"), entry.duty],
-        },
-        request=request,
-        region_path=region.path,
-    )
-    return entry
-
-
-@transaction.atomic
-def responsibility_delete(
-    *, actor: Any, entry: Responsibility, request: HttpRequest | None = None
-) -> None:
-    _require_admin(actor)
-    audit_record(
-        actor=actor,
-        action=Action.DELETE,
-        obj=Target("hotline.responsibility", str(entry.pk), str(entry), entry.region.path),
-        changes={"category": entry.category_id, "lead_unit": entry.lead_unit_id},
-        request=request,
-    )
-    entry.delete()

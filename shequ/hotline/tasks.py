@@ -5,7 +5,7 @@ import datetime as dt
 from django.tasks import task
 
 from shequ.core.scheduler import Periodic
-from shequ.hotline.search import suggest_sync
+from shequ.hotline.search_index import suggest_sync
 from shequ.hotline.services import sign_for_reminders
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
-from shequ.hotline import services
+from shequ.hotline import services_opinions
 from shequ.hotline.forms import OpinionForm
 from shequ.hotline.indicators import (
     BY_CHOICES,
@@ -105,7 +105,7 @@ def opinions(request: HttpRequest) -> HttpResponse:
             try:
                 if community is None:
                     raise ValidationError({"community": [_("Choose your community")]})
-                case = services.opinion_submit(
+                case = services_opinions.opinion_submit(
                     resident=resident,
                     community=community,
                     text=form.cleaned_data["text"],

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.accounts.models import User, staff_user
-from shequ.hotline import services
+from shequ.hotline import services_lists
 from shequ.hotline.forms import CategoryForm, HandlerForm, ResponsibilityForm, UnitForm
 from shequ.hotline.models import Category, Responsibility
 from shequ.hotline.selectors import can_manage_lists
@@ -52,7 +52,7 @@ def _category_save(
     """Save the valid category form (a new category without `category`): the redirect to the
     list, or None with the service's refusal put on the form."""
     try:
-        saved = services.category_save(
+        saved = services_lists.category_save(
             actor=user, category=category, values=form.cleaned_data, request=request
         )
     except ValidationError as exc:
@@ -73,7 +73,7 @@ def _unit_save(
     if region is None:
         region = unit.region if unit is not None else home_region(user)
     try:
-        saved = services.unit_save(
+        saved = services_lists.unit_save(
             actor=user,
             unit=unit,
             code=data["code"],
@@ -178,7 +178,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         if handler is None:
             handler_form.add_error("username", _("No active staff login has this name"))
         else:
-            services.unit_handler_add(actor=user, unit=unit, user=handler, request=request)
+            services_lists.unit_handler_add(actor=user, unit=unit, user=handler, request=request)
             messages.success(request, _("%(name)s now handles for this unit.") % {"name": handler})
             return redirect("hotline:unit-detail", unit_id=unit.pk)
     return render(
@@ -215,7 +215,7 @@ def responsibility_list(request: HttpRequest) -> HttpResponse:
             if region is None or lead is None:
                 form.add_error(None, _("Choose the node and the lead unit"))
             else:
-                services.responsibility_save(
+                services_lists.responsibility_save(
                     actor=user,
                     category=data["category"],
                     region=region,
@@ -252,6 +252,6 @@ def responsibility_delete(request: HttpRequest) -> HttpResponse:
     entry = Responsibility.objects.filter(pk=request.POST.get("entry") or 0).first()
     if entry is None:
         raise Http404("not found")
-    services.responsibility_delete(actor=user, entry=entry, request=request)
+    services_lists.responsibility_delete(actor=user, entry=entry, request=request)
     messages.success(request, _("The entry is removed."))
     return redirect("hotline:responsibility-list")

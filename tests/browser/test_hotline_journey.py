@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from shequ.cases.models import Case
 from shequ.hotline.models import Call, CallOutcome, HotlineCase
-from shequ.hotline.services import category_save, responsibility_save
+from shequ.hotline.services_lists import category_save, responsibility_save
 from shequ.incidents.services import category_save as incident_category_save
 from shequ.incidents.services import class_save
 from shequ.incidents.services_loop import incident_report

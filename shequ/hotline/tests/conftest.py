@@ -11,7 +11,8 @@ import pytest
 from shequ.accounts.models import User
 from shequ.cases.tests.factories import unit_staff
 from shequ.hotline.models import Category
-from shequ.hotline.services import CallIn, call_take, category_save, responsibility_save
+from shequ.hotline.services import CallIn, call_take
+from shequ.hotline.services_lists import category_save, responsibility_save
 from shequ.regions.models import Unit, UnitKind
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import World, staff

@@ -135,7 +135,7 @@ def test_a_period_is_parsed_or_refused() -> None:
 
 def test_opinions_per_community(hotline: Hotline) -> None:
     from shequ.accounts.services import resident_register
-    from shequ.hotline.services import opinion_submit
+    from shequ.hotline.services_opinions import opinion_submit
 
     resident = resident_register(phone="13912345678", name="李娜", password="Shequ-resident-1")
     director = hotline.world.users["director"]

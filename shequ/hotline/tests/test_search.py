@@ -12,7 +12,8 @@ from django.utils import timezone
 from shequ.cases.models import Case, Clock
 from shequ.cases.services import case_open, case_transition
 from shequ.hotline.models import SuggestDoc, SuggestEntry, SuggestGram, SuggestMark
-from shequ.hotline.search import Query, normalise, suggest, suggest_rebuild, suggest_sync
+from shequ.hotline.search import Query, suggest
+from shequ.hotline.search_index import normalise, suggest_rebuild, suggest_sync
 from shequ.hotline.tests.conftest import Hotline
 from shequ.regions.roles import Role
 from shequ.regions.tests.factories import staff
@@ -122,7 +123,7 @@ def test_key_counts_follow_the_cases(hotline: Hotline) -> None:
     Case.objects.update(created_at=timezone.now() - dt.timedelta(hours=1))
     suggest_sync()
     held = dict(SuggestGram.objects.values_list("key", "docs"))
-    from shequ.hotline.search import Doc
+    from shequ.hotline.search_index import Doc
 
     key = next(iter(Doc(0, "/1/", "停水", "", None, None).search_keys()))
     assert held[key] == 2

@@ -7,7 +7,7 @@ from django.test import Client
 
 from shequ.cases.models import Case
 from shequ.hotline.models import Call, Category, HotlineCase
-from shequ.hotline.services import category_save
+from shequ.hotline.services_lists import category_save
 from shequ.lib import crypto
 from shequ.open311.models import ServiceRequest
 from shequ.open311.tests.helpers import BASE, Client311, data, post, xml

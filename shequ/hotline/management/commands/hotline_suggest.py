@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from shequ.hotline.search import suggest_rebuild, suggest_sync
+from shequ.hotline.search_index import suggest_rebuild, suggest_sync
 
 
 class Command(BaseCommand):

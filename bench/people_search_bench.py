@@ -71,7 +71,7 @@ def query_for(kind: str, person: Any, rng: random.Random) -> str:
 
 def sample_persons(user: Any, count: int, rng: random.Random) -> list[Any]:
     """Random persons with a phone and a dwelling within the user's scope."""
-    from shequ.people.selectors import scoped_persons
+    from shequ.people.search import scoped_persons
 
     persons = scoped_persons(user).filter(left_on__isnull=True).exclude(phone_enc="")
     ids = list(persons.values_list("pk", flat=True)[:200_000])
@@ -90,7 +90,8 @@ def measure(user: Any, queries: list[str]) -> tuple[list[float], list[float], in
     """(page times in ms, floor times in ms, queries that found someone)."""
     from django.db import connection
 
-    from shequ.people.selectors import PersonFilters, person_search, search_page
+    from shequ.people.search import person_search, search_page
+    from shequ.people.selectors import PersonFilters
     from shequ.regions.scoping import forget_scope
 
     page_ms: list[float] = []

@@ -56,6 +56,7 @@ PRECACHE = (
     "vendor/leaflet/leaflet.js",
     "js/incident-report.js",
     "js/incident-report-queue.js",
+    "js/incident-report-outbox.js",
     "incidents/icon.svg",
     "incidents/icon-192.png",
     "incidents/icon-512.png",

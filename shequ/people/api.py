@@ -11,7 +11,8 @@ from ninja import Field, Query, Router, Schema
 from shequ.people import services
 from shequ.people.exporting import CONTENT_TYPE, person_export
 from shequ.people.models import Person
-from shequ.people.selectors import AGE_BANDS, PersonFilters, person_search, search_page
+from shequ.people.search import person_search, search_page
+from shequ.people.selectors import AGE_BANDS, PersonFilters
 from shequ.people.views import get_person_for_user
 from shequ.regions.scoping import get_region_for_user
 

@@ -25,7 +25,8 @@ from shequ.audit.services import Target, audit_record
 from shequ.lib import crypto
 from shequ.lib.tabular import _xlsx_cell
 from shequ.people.models import CareTag, Person
-from shequ.people.selectors import PersonFilters, person_search
+from shequ.people.search import person_search
+from shequ.people.selectors import PersonFilters
 from shequ.people.services import age_on
 from shequ.regions.permissions import (
     can_export,

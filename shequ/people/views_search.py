@@ -16,14 +16,13 @@ from django.views.decorators.http import require_POST
 from shequ.people.exporting import CONTENT_TYPE, may_export, person_export
 from shequ.people.models import ResidenceStatus
 from shequ.people.models_care import SENSITIVE_KINDS
+from shequ.people.search import person_search, search_page
 from shequ.people.selectors import (
     AGE_BANDS,
     KIND_LABELS,
     PersonFilters,
     classify,
     current_tags,
-    person_search,
-    search_page,
     tag_choices,
 )
 from shequ.people.services import age_on

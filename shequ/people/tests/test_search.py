@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from shequ.lib.idnumbers import check_char
 from shequ.people.models import Building, CareTag, Dwelling, Person, ResidenceStatus
-from shequ.people.selectors import Kind, PersonFilters, classify, person_search, search_page
+from shequ.people.search import person_search, search_page
+from shequ.people.selectors import Kind, PersonFilters, classify
 from shequ.people.services import person_create
 from shequ.regions.models import Region
 from shequ.regions.tests.factories import World

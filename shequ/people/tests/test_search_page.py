@@ -11,9 +11,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shequ.people import selectors
+from shequ.people import search
 from shequ.people.models import Building, Dwelling, Person
-from shequ.people.selectors import PersonFilters, person_search, search_page
+from shequ.people.search import person_search, search_page
+from shequ.people.selectors import PersonFilters
 from shequ.people.tests.test_search import add
 from shequ.regions.scoping import forget_scope
 from shequ.regions.tests.factories import World
@@ -54,7 +55,7 @@ def test_the_page_is_chosen_before_its_rows_are_joined(world: World) -> None:
 def test_the_capped_count_is_of_ids_in_no_order(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(selectors, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
     for index in range(8):
         add(world, f"张{index:02d}")
     admin = world.users["admin"]

@@ -245,7 +245,7 @@ def test_the_node_is_found_when_case_and_incident_are_written_in_one_statement(
     story: Story, world: World
 ) -> None:
     """PostgreSQL may write the case and its incident in one statement (data-modifying WITH,
-    as core.sql.insert_all does): the trigger still finds the case's node."""
+    as core.sql_write.insert_all does): the trigger still finds the case's node."""
     with connection.cursor() as cursor:
         cursor.execute(
             """

@@ -259,7 +259,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    "loggers": {"shequ": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "shequ": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's own messages once (its default handler would pass them on to the root's).
+        "django": {
+            "handlers": ["console"],
+            "level": "INFO" if DEBUG else "WARNING",
+            "propagate": False,
+        },
+    },
 }
 
 if not DEBUG:

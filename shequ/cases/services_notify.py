@@ -31,7 +31,8 @@ def text_requester(case: Case, text: str) -> None:
     if not case.requester_phone_enc:
         return
     phone = crypto.decrypt(case.requester_phone_enc)
-    transaction.on_commit(lambda: get_sender().send(phone, text))
+    sender = get_sender()  # chosen now: a message queued while held stays unsent
+    transaction.on_commit(lambda: sender.send(phone, text))
 
 
 def notify_after_commit(case: Case, transition: Transition, actor: Any) -> None:

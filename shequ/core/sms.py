@@ -5,6 +5,9 @@ is named in SMS_SENDER; the default writes each message to the log and sends not
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol
 
 from django.conf import settings
@@ -27,5 +30,28 @@ class LoggingSender:
         return "logged"
 
 
+class _Held:
+    """Sends nothing: the sender while messages are held."""
+
+    def send(self, phone: str, text: str) -> str:
+        return ""
+
+
+_held: ContextVar[bool] = ContextVar("sms_held", default=False)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Messages queued within the block are not sent (the sender is chosen when a message
+    is queued, so also not on a later commit): loading a demo's history texts nobody."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def get_sender() -> Sender:
+    if _held.get():
+        return _Held()
     return import_string(settings.SMS_SENDER)()

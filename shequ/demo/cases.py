@@ -8,7 +8,6 @@ been done day by day. Deterministic for a seed, apart from the tracking codes.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 
 from django.db.models import F
@@ -72,13 +71,7 @@ def demo_cases_seed(*, seed: int, count: int) -> int:
         return 0
     outcomes = [name for name, weight in OUTCOMES for _ in range(weight)]
     made = 0
-    # The demo's text messages to residents would only fill the console.
-    sms_log = logging.getLogger("shequ.sms")
-    sms_log.disabled = True
-    try:
-        made = _run(count, rng, items, communities, people, outcomes, window, back)
-    finally:
-        sms_log.disabled = False
+    made = _run(count, rng, items, communities, people, outcomes, window, back)
     _recount_deadlines()
     return made
 

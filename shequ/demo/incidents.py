@@ -10,7 +10,6 @@ moved into the past. The handlers of two departments have demo logins ("chenggua
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 from typing import Any
 
@@ -86,20 +85,13 @@ def demo_incidents_seed(*, seed: int, count: int) -> dict[str, int]:
     if not grids or not categories:
         return {"incidents": 0}
     outcomes = [name for name, weight in OUTCOMES for _ in range(weight)]
-    sms_log = logging.getLogger("shequ.sms")
-    sms_log.disabled = True
     made = 0
-    try:
-        for number in range(count):
-            grid = grids[0] if number % 3 == 0 else rng.choice(grids)
-            point = _point_in(grid.boundary, rng)
-            if point is None:
-                continue
-            made += _one(
-                rng, users, grid, point, rng.choice(categories), rng.choice(outcomes), number
-            )
-    finally:
-        sms_log.disabled = False
+    for number in range(count):
+        grid = grids[0] if number % 3 == 0 else rng.choice(grids)
+        point = _point_in(grid.boundary, rng)
+        if point is None:
+            continue
+        made += _one(rng, users, grid, point, rng.choice(categories), rng.choice(outcomes), number)
     return {"incidents": made}
 
 

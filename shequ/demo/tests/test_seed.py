@@ -270,3 +270,29 @@ def test_the_demo_has_incidents_through_the_loop(demo: SeedReport) -> None:
     assert CaseEvent.objects.filter(case__in=incidents, action="open").count() == incidents.count()
     assert incidents.filter(state="closed").exists()
     assert RoleAssignment.objects.filter(user__username="chengguan", unit__code="D-CG").exists()
+
+
+class RecordingSender:
+    """A text gateway that keeps what it was asked to send."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> str:
+        RecordingSender.sent.append((phone, text))
+        return "recorded"
+
+
+def test_demo_history_texts_nobody(db: None, settings, django_capture_on_commit_callbacks) -> None:
+    """The demo's cases move through steps that text requesters; loading them sends nothing,
+    also when its transaction commits (the console of `make run` stays readable)."""
+    settings.SMS_SENDER = f"{__name__}.RecordingSender"
+    RecordingSender.sent = []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        demo_seed(seed=SEED, persons=PERSONS)
+    assert callbacks, "the demo's steps queue their messages on commit"
+    assert RecordingSender.sent == []
+    # Outside the demo the same sender is used again.
+    from shequ.core.sms import get_sender
+
+    get_sender().send("13800138000", "测试")
+    assert RecordingSender.sent == [("13800138000", "测试")]

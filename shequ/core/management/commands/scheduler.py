@@ -16,8 +16,7 @@ class Command(BaseCommand):
         jobs = registered_jobs()
         self.stdout.write(f"{len(jobs)} periodic jobs: " + ", ".join(j.name for j in jobs))
         while True:
-            for name in due_jobs_enqueue():
-                self.stdout.write(f"enqueued {name}")
+            due_jobs_enqueue()  # logs what it enqueued
             if once:
                 return
             time.sleep(TICK)

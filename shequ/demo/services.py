@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shequ.audit.models import Action
 from shequ.audit.services import Target, audit_record
+from shequ.cases.models import Notification
 from shequ.core import sms
 from shequ.demo.bulk import BatchHook, BulkInserter, bulk_load, next_id, reset_sequences
 from shequ.demo.care import demo_care_seed
@@ -186,6 +187,9 @@ def demo_seed(
             )
         )
         hall["opinions"] = demo_opinions_seed(seed=seed)
+        # The inbox messages of the history's steps are read: the logins open on what is
+        # new (the deadline scan's warnings), not on hundreds of past steps.
+        Notification.objects.filter(read_at__isnull=True).update(read_at=timezone.now())
         report.counts = {
             "regions": len(regions),
             "streets": sum(1 for node in nodes if node.level == "street"),

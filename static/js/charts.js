@@ -13,8 +13,8 @@
       color: colors,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 55, right: 20, top: 30, bottom: d.names.length > 6 ? 70 : 30 },
-      xAxis: { type: "category", data: d.names, axisLabel: { rotate: d.names.length > 6 ? 40 : 0, interval: 0 } },
+      grid: { left: 10, right: 20, top: 30, bottom: 10, containLabel: true },
+      xAxis: { type: "category", data: d.names, axisLabel: window.shequAxis.label(el, d.names.length) },
       yAxis: { type: "value" },
       series: [
         { name: labels.persons || "persons", type: "bar", data: d.persons },

@@ -9,11 +9,10 @@
   var colors = ["#1d5fa8", "#217a4b", "#0f766e", "#b4232a"];
   var levelColors = ["#217a4b", "#4f9d69", "#a8a29e", "#d97706", "#b4232a"];
 
-  function axis(names) {
-    var many = names.length > 6;
+  function axis(el, names) {
     return {
-      grid: { left: 45, right: 15, top: 35, bottom: many ? 80 : 30 },
-      xAxis: { type: "category", data: names, axisLabel: { rotate: many ? 40 : 0, interval: 0 } },
+      grid: { left: 10, right: 15, top: 35, bottom: 10, containLabel: true },
+      xAxis: { type: "category", data: names, axisLabel: window.shequAxis.label(el, names.length) },
       yAxis: { type: "value", minInterval: 1 }
     };
   }
@@ -26,7 +25,7 @@
 
   document.querySelectorAll(".js-figure-bars").forEach(function (el) {
     var t = data.tables[+el.dataset.index];
-    var option = axis(t.names);
+    var option = axis(el, t.names);
     option.color = colors;
     option.tooltip = { trigger: "axis" };
     option.legend = { top: 0 };
@@ -38,7 +37,7 @@
 
   document.querySelectorAll(".js-figure-ratings").forEach(function (el) {
     var t = data.tables[+el.dataset.index];
-    var option = axis(t.names);
+    var option = axis(el, t.names);
     option.color = levelColors;
     option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" } };
     option.legend = { top: 0 };

@@ -11,7 +11,6 @@
   function chart(selector, part, shown, percent) {
     var el = document.querySelector(selector);
     if (!el) { return; }
-    var many = data.names.length > 5;
     var selected = {};
     part.labels.forEach(function (name, i) { selected[name] = shown.indexOf(i) >= 0; });
     var chart = echarts.init(el);
@@ -28,7 +27,7 @@
       xAxis: {
         type: "category",
         data: data.names,
-        axisLabel: { rotate: many ? 35 : 0, interval: 0, width: many ? 90 : 140, overflow: "truncate" }
+        axisLabel: window.shequAxis.label(el, data.names.length)
       },
       yAxis: percent ? { type: "value", max: 100, axisLabel: { formatter: "{value}%" } } : { type: "value", minInterval: 1 },
       series: part.labels.map(function (name, i) {

@@ -7,38 +7,42 @@
   var data = JSON.parse(holder.textContent);
   var palette = ["#1d5fa8", "#217a4b", "#d97706", "#b4232a", "#0f766e", "#7c3aed", "#a8a29e", "#be185d"];
 
-  function draw(selector, option) {
+  function draw(selector, make) {
     var el = document.querySelector(selector);
     if (!el) { return; }
     var chart = echarts.init(el);
+    var option = make(el);
     option.color = palette;
     chart.setOption(option);
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
   function stacked(part) {
-    var many = data.names.length > 6;
-    return {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { top: 0 },
-      grid: { left: 55, right: 15, top: 40, bottom: many ? 90 : 30 },
-      xAxis: { type: "category", data: data.names, axisLabel: { rotate: many ? 40 : 0, interval: 0 } },
-      yAxis: { type: "value", minInterval: 1 },
-      series: part.labels.map(function (name, i) {
-        return { name: name, type: "bar", stack: "all", data: part.series[i] };
-      })
+    return function (el) {
+      return {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { top: 0 },
+        grid: { left: 10, right: 15, top: 40, bottom: 10, containLabel: true },
+        xAxis: { type: "category", data: data.names, axisLabel: window.shequAxis.label(el, data.names.length) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: part.labels.map(function (name, i) {
+          return { name: name, type: "bar", stack: "all", data: part.series[i] };
+        })
+      };
     };
   }
 
   function bars(part, horizontal) {
-    var category = { type: "category", data: part.labels, axisLabel: { interval: 0 } };
-    var value = { type: "value", minInterval: 1 };
-    return {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 10, right: 30, top: 20, bottom: 10, containLabel: true },
-      xAxis: horizontal ? value : category,
-      yAxis: horizontal ? Object.assign(category, { inverse: true }) : value,
-      series: [{ type: "bar", data: part.values, label: { show: true, position: horizontal ? "right" : "top" } }]
+    return function () {
+      var category = { type: "category", data: part.labels, axisLabel: { interval: 0 } };
+      var value = { type: "value", minInterval: 1 };
+      return {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 10, right: 30, top: 20, bottom: 10, containLabel: true },
+        xAxis: horizontal ? value : category,
+        yAxis: horizontal ? Object.assign(category, { inverse: true }) : value,
+        series: [{ type: "bar", data: part.values, label: { show: true, position: horizontal ? "right" : "top" } }]
+      };
     };
   }
 

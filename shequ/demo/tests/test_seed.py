@@ -296,3 +296,11 @@ def test_demo_history_texts_nobody(db: None, settings, django_capture_on_commit_
 
     get_sender().send("13800138000", "测试")
     assert RecordingSender.sent == [("13800138000", "测试")]
+
+
+def test_demo_history_leaves_no_unread_messages(demo: SeedReport) -> None:
+    """The history's steps put messages in the staff's inboxes; they are read already."""
+    from shequ.cases.models import Notification
+
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(read_at__isnull=True).exists()

@@ -210,6 +210,7 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
         (
             "case_id", "category_id", "description", "tier", "handling_region_id", "channel",
             "reported_at", "located", "region_id", *(column for column, _a, _w in STEPS),
+            "owner_unit_id", "due_at", "finished_on_time",
         ),
     )  # fmt: skip
     events = Rows(
@@ -259,20 +260,18 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
             clock = "running" if running else ("stopped" if finished else "idle")
             lat = 38.0 + (street * 0.05) + rng.uniform(0, 0.05)
             lng = 114.4 + rng.uniform(0, 0.2)
+            owner = unit if state not in ("reported", "verified", "filed", "not_filed") else None
+            on_time = final["on_time"] if finished and state == "closed" else None
             batch_cases.append(
                 cases.row(
                     (
-                        pk, "incident", state, f"I{pk:011d}", f"事件 {pk}", grid.pk,
-                        unit if state not in ("reported", "verified", "filed", "not_filed")
-                        else None,
+                        pk, "incident", state, f"I{pk:011d}", f"事件 {pk}", grid.pk, owner,
                         "网格员", "", lat, lng, int(limit.total_seconds() // 3600),
                         "urgent_hours", clock,
                         day(final["started"].astimezone(LOCAL).date()) if due_at else None,
                         day(due_at.astimezone(LOCAL).date()) if due_at else None,
                         when(due_at) if due_at else None, when(t),
-                        when(finished) if finished else None,
-                        final["on_time"] if finished and state == "closed" else None,
-                        when(kept[-1][3]),
+                        when(finished) if finished else None, on_time, when(kept[-1][3]),
                     )
                 )
             )  # fmt: skip
@@ -280,7 +279,7 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
             batch_incidents.append(
                 incidents.row(
                     (pk, category, "bench", tier, grid.pk, "grid", when(t), True, grid.pk,
-                     *steps_at)
+                     *steps_at, owner, when(due_at) if due_at else None, on_time)
                 )
             )  # fmt: skip
             for action, before, after, at in kept:
@@ -292,12 +291,15 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
         due_events(None)
         yield batch_cases, batch_incidents, batch_events
 
-    # The rows carry their step moments: the timeline's triggers are set aside for the load and
-    # created again, by the migration's own functions, in the same transaction.
+    # The rows carry their step moments and their case's copies: the triggers that keep them
+    # (migrations 0005 and 0007) are set aside for the load and created again, by the
+    # migrations' own functions, in the same transaction.
     steps = importlib.import_module("shequ.incidents.migrations.0005_incident_steps")
+    copies = importlib.import_module("shequ.incidents.migrations.0007_incident_case_copies")
     editor = Editor(connection)
     with transaction.atomic(), bulk_load(connection), connection.cursor() as cursor:
         steps.drop_triggers(None, editor)
+        copies.drop_triggers(None, editor)
         for batch_cases, batch_incidents, batch_events in rows():
             for sql, batch in (
                 (cases.sql, batch_cases),
@@ -311,6 +313,7 @@ def load(total: int, seed: int, grids: list[list[Any]]) -> dict[str, int]:
             if counts["cases"] % 100_000 == 0:
                 print(f"  {counts['cases']:,} incidents, {counts['events']:,} events", flush=True)
         steps.create_triggers(None, editor)
+        copies.create_triggers(None, editor)
     reset_sequences([Case, CaseEvent])
     analyze()
     checkpoint()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.accounts.models import Resident
 from shequ.cases.models import Case
 from shequ.incidents.models import IncidentCategory, Tier
-from shequ.regions.models import Region, ScopedQuerySet
+from shequ.regions.models import Region, ScopedQuerySet, Unit
 
 
 class Channel(models.TextChoices):
@@ -103,6 +103,21 @@ class Incident(models.Model):
     check_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     postponed_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Copies of the case's owning unit, deadline and on-time verdict, kept by the database
+    # (triggers of migration 0007: taken from the case when the row is inserted, passed on
+    # when the case changes them). The indicators read them here, not off each case row.
+    owner_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    finished_on_time = models.BooleanField(null=True, blank=True, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 

@@ -21,6 +21,8 @@ the incidents that exist.
 
 from django.db import migrations, models
 
+from shequ.core.schema import run_for_vendor
+
 # Column, action, and whether it keeps the first (MIN) or the last (MAX) moment.
 STEPS = (
     ("filed_at", "file", "first"),
@@ -151,15 +153,11 @@ SQLITE_DROP = [
 
 
 def create_triggers(apps, schema_editor):
-    statements = {"postgresql": POSTGRESQL_CREATE, "sqlite": SQLITE_CREATE}
-    for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+    run_for_vendor(schema_editor, {"postgresql": POSTGRESQL_CREATE, "sqlite": SQLITE_CREATE})
 
 
 def drop_triggers(apps, schema_editor):
-    statements = {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP}
-    for sql in statements.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(sql)
+    run_for_vendor(schema_editor, {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP})
 
 
 def set_fill_factor(apps, schema_editor):
